@@ -1,0 +1,138 @@
+//! `(L Lᵀ)⁻¹` from a Cholesky factor, in `2n³/3` flops:
+//!
+//! 1. `W = L⁻¹` in place (recursive `trtri`: two triangular solves per level);
+//! 2. `Wᵀ W` on the lower triangle in place (recursive `lauum`: a symmetric GEMM
+//!    update and a triangular multiply per level);
+//! 3. mirror the lower triangle to the upper one.
+//!
+//! Every level's off-diagonal work is GEMM-based (through [`trsm_left_lower`],
+//! [`trsm_left_upper`] and [`gemm`]); small diagonal blocks are done unblocked.
+
+use crate::blas1::{axpy, dot, scal};
+use crate::gemm::{gemm, Tri, Workspace};
+use crate::trsm::{trsm_left_lower, trsm_left_upper};
+use crate::view::{split, MatMut, MatRef};
+
+/// Size below which `trtri`, `lauum` and `trmm` are unblocked.
+pub const INV_BASE: usize = 32;
+
+/// Inverts the lower triangle of `a` (n×n) in place. The diagonal must be nonzero.
+///
+/// # Safety
+/// `a` must address valid memory.
+pub unsafe fn trtri_lower(ws: &mut Workspace, a: MatMut) {
+    let n = a.rows;
+    if n <= INV_BASE {
+        return trtri_unblocked(a);
+    }
+    // [A 0; B C]⁻¹ = [A⁻¹ 0; −C⁻¹ B A⁻¹  C⁻¹]
+    let n1 = split(n);
+    let n2 = n - n1;
+    let a11 = a.sub(0, 0, n1, n1);
+    let b = a.sub(n1, 0, n2, n1);
+    let c = a.sub(n1, n1, n2, n2);
+    // B ← B A⁻¹  ⇔  Bᵀ ← A⁻ᵀ Bᵀ
+    trsm_left_upper(ws, a11.rb().t(), b.t());
+    // B ← −C⁻¹ B
+    trsm_left_lower(ws, c.rb(), b);
+    for i in 0..n2 {
+        scal(n1, -1.0, b.ptr_at(i, 0), b.cs);
+    }
+    trtri_lower(ws, a11);
+    trtri_lower(ws, c);
+}
+
+unsafe fn trtri_unblocked(a: MatMut) {
+    let n = a.rows;
+    // Column j of the inverse from the already inverted trailing block (LAPACK dtrti2).
+    for j in (0..n).rev() {
+        let ajj = 1.0 / a.at(j, j);
+        a.set(j, j, ajj);
+        // x = A[j+1.., j] ← T x with T = A[j+1.., j+1..] (inverted), bottom-up in place.
+        for i in (j + 1..n).rev() {
+            let s = dot(i - j, a.ptr_at(i, j + 1), a.cs, a.ptr_at(j + 1, j), a.rs);
+            a.set(i, j, -ajj * s);
+        }
+    }
+}
+
+/// `B ← Lᵀ B` in place, with `L` (n×n) lower triangular and `B` n×m.
+///
+/// # Safety
+/// Views must address valid memory; `B` must not overlap `L`.
+pub unsafe fn trmm_left_lower_trans(ws: &mut Workspace, l: MatRef, b: MatMut) {
+    let n = l.rows;
+    if n == 0 || b.cols == 0 {
+        return;
+    }
+    if n <= INV_BASE {
+        // Row i of Lᵀ B = Σ_{k≥i} L_ki B_k: ascending i only reads rows not yet written.
+        let m = b.cols;
+        for i in 0..n {
+            let bi = b.ptr_at(i, 0);
+            scal(m, l.at(i, i), bi, b.cs);
+            for k in i + 1..n {
+                axpy(m, l.at(k, i), b.ptr_at(k, 0), b.cs, bi, b.cs);
+            }
+        }
+        return;
+    }
+    // Lᵀ = [L11ᵀ L21ᵀ; 0 L22ᵀ]
+    let n1 = split(n);
+    let n2 = n - n1;
+    let (b1, b2) = (b.sub(0, 0, n1, b.cols), b.sub(n1, 0, n2, b.cols));
+    trmm_left_lower_trans(ws, l.sub(0, 0, n1, n1), b1);
+    gemm(ws, 1.0, l.sub(n1, 0, n2, n1).t(), b2.rb(), b1, Tri::Full);
+    trmm_left_lower_trans(ws, l.sub(n1, n1, n2, n2), b2);
+}
+
+/// Lower triangle of `Wᵀ W` in place, where `W` is the lower triangle of `a`.
+///
+/// # Safety
+/// `a` must address valid memory.
+pub unsafe fn lauum_lower(ws: &mut Workspace, a: MatMut) {
+    let n = a.rows;
+    if n <= INV_BASE {
+        return lauum_unblocked(a);
+    }
+    // W = [A 0; B C]:  WᵀW = [AᵀA + BᵀB, ·; CᵀB, CᵀC]
+    let n1 = split(n);
+    let n2 = n - n1;
+    let a11 = a.sub(0, 0, n1, n1);
+    let b = a.sub(n1, 0, n2, n1);
+    let c = a.sub(n1, n1, n2, n2);
+    lauum_lower(ws, a11);
+    gemm(ws, 1.0, b.rb().t(), b.rb(), a11, Tri::Lower);
+    trmm_left_lower_trans(ws, c.rb(), b);
+    lauum_lower(ws, c);
+}
+
+unsafe fn lauum_unblocked(a: MatMut) {
+    let n = a.rows;
+    // (WᵀW)_ij = Σ_{k≥i} W_ki W_kj for j ≤ i. Row i only needs rows ≥ i of W, and
+    // W_ii is overwritten last (j = i), after every j < i has used it.
+    for i in 0..n {
+        for j in 0..=i {
+            let s = dot(n - i, a.ptr_at(i, i), a.rs, a.ptr_at(i, j), a.rs);
+            a.set(i, j, s);
+        }
+    }
+}
+
+/// `out = (L Lᵀ)⁻¹` (full symmetric), `l` and `out` row-major n×n, not aliased.
+///
+/// # Safety
+/// Both must address `n*n` elements.
+pub unsafe fn cholesky_inverse(ws: &mut Workspace, l: *const f64, n: usize, out: *mut f64) {
+    for i in 0..n {
+        core::ptr::copy_nonoverlapping(l.add(i * n), out.add(i * n), i + 1);
+    }
+    let o = MatMut::row_major(out, n, n, n);
+    trtri_lower(ws, o);
+    lauum_lower(ws, o);
+    for i in 0..n {
+        for j in 0..i {
+            *out.add(j * n + i) = *out.add(i * n + j);
+        }
+    }
+}

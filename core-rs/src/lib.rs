@@ -1,0 +1,368 @@
+//! `gpts-core`: the float64 dense linear algebra and kernel-program tiles behind
+//! gpts, compiled to `wasm32-unknown-unknown` with simd128 and exported as a plain
+//! C ABI (pointers into linear memory, lengths, integer status codes). `ABI.md`
+//! is the contract; this file is only the glue: it checks every size and pointer,
+//! then hands validated views to the modules below.
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`alloc`] | `gpts_alloc` / `gpts_free` |
+//! | [`view`] | strided matrix views |
+//! | [`microkernel`] | the 4×4 f64x2 GEMM micro-kernel (and its portable twin) |
+//! | [`gemm`] | packed, cache-blocked GEMM (`C += αAB`, full or lower triangle) |
+//! | [`trsm`] | blocked triangular solves |
+//! | [`cholesky`] | blocked Cholesky and log-determinant |
+//! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
+//! | [`syr`] | rank-1 update |
+//! | [`kernel_program`] | the kernel-program interpreter |
+
+pub mod alloc;
+pub mod blas1;
+pub mod cholesky;
+pub mod gemm;
+pub mod inverse;
+pub mod kernel_program;
+pub mod microkernel;
+pub mod status;
+pub mod syr;
+pub mod trsm;
+pub mod view;
+
+use gemm::Workspace;
+use status::{E_NOMEM, E_SIZE, OK};
+use view::MatMut;
+
+/// Number of elements of an `r × c` array, if its byte size fits the address space.
+#[inline]
+fn elems(r: usize, c: usize) -> Option<usize> {
+    let n = r.checked_mul(c)?;
+    if n.checked_mul(8)? > isize::MAX as usize {
+        return None;
+    }
+    Some(n)
+}
+
+/// Whether `p` can address `len` elements of `T` (any pointer when `len == 0`).
+#[inline]
+fn ptr_ok<T>(p: *const T, len: usize) -> bool {
+    len == 0 || (!p.is_null() && (p as usize) % core::mem::align_of::<T>() == 0)
+}
+
+/// A slice over `len` elements (empty without touching `p` when `len == 0`).
+#[inline]
+unsafe fn slice<'a, T>(p: *const T, len: usize) -> &'a [T] {
+    if len == 0 {
+        &[]
+    } else {
+        core::slice::from_raw_parts(p, len)
+    }
+}
+
+#[inline]
+unsafe fn slice_mut<'a, T>(p: *mut T, len: usize) -> &'a mut [T] {
+    if len == 0 {
+        &mut []
+    } else {
+        core::slice::from_raw_parts_mut(p, len)
+    }
+}
+
+/// Whether two element ranges overlap.
+#[inline]
+fn overlaps(a: *const f64, la: usize, b: *const f64, lb: usize) -> bool {
+    let (a0, b0) = (a as usize, b as usize);
+    la != 0 && lb != 0 && a0 < b0 + lb * 8 && b0 < a0 + la * 8
+}
+
+// ---------------------------------------------------------------- memory
+
+/// A 16-byte aligned block of `bytes` bytes; `0` when memory cannot grow.
+#[no_mangle]
+pub extern "C" fn gpts_alloc(bytes: usize) -> *mut u8 {
+    alloc::allocate(bytes)
+}
+
+/// Releases a block from `gpts_alloc` (same byte length). `0` is ignored.
+///
+/// # Safety
+/// `ptr` must come from `gpts_alloc(bytes)` and not have been released.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_free(ptr: *mut u8, bytes: usize) {
+    alloc::release(ptr, bytes)
+}
+
+// ---------------------------------------------------------------- dense linear algebra
+
+/// In-place Cholesky of the lower triangle of `a` (n×n); zeros above the diagonal.
+/// `0`, `k+1` for the first pivot `k` that is not positive/finite, or `-5`/`-6`.
+///
+/// # Safety
+/// `a` must address `n*n` writable `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_cholesky(a: *mut f64, n: usize) -> i32 {
+    let len = match elems(n, n) {
+        Some(l) => l,
+        None => return E_SIZE,
+    };
+    if !ptr_ok(a, len) {
+        return E_SIZE;
+    }
+    if n == 0 {
+        return OK;
+    }
+    let mut ws = match Workspace::try_new(n) {
+        Some(w) => w,
+        None => return E_NOMEM,
+    };
+    let r = cholesky::potrf(&mut ws, MatMut::row_major(a, n, n, n));
+    for i in 0..n {
+        core::ptr::write_bytes(a.add(i * n + i + 1), 0, n - i - 1);
+    }
+    match r {
+        Ok(()) => OK,
+        Err(k) => (k + 1) as i32,
+    }
+}
+
+/// `B ← L⁻¹ B` (`trans = 0`) or `B ← L⁻ᵀ B` (`trans = 1`); `L` n×n lower, `B` n×m.
+///
+/// # Safety
+/// `l` must address `n*n` and `b` `n*m` `f64`s, not overlapping.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_trsm_lower(l: *const f64, n: usize, b: *mut f64, m: usize, trans: i32) -> i32 {
+    let (ll, lb) = match (elems(n, n), elems(n, m)) {
+        (Some(x), Some(y)) => (x, y),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(l, ll) || !ptr_ok(b, lb) || overlaps(l, ll, b, lb) || !(trans == 0 || trans == 1) {
+        return E_SIZE;
+    }
+    if n == 0 || m == 0 {
+        return OK;
+    }
+    let mut ws = match Workspace::try_new(n.max(m)) {
+        Some(w) => w,
+        None => return E_NOMEM,
+    };
+    let lv = view::MatRef::row_major(l, n, n, n);
+    let bv = MatMut::row_major(b, n, m, m);
+    if trans == 0 {
+        trsm::trsm_left_lower(&mut ws, lv, bv);
+    } else {
+        trsm::trsm_left_upper(&mut ws, lv.t(), bv);
+    }
+    OK
+}
+
+/// `C = A · B` with `A` m×k, `B` k×n, `C` m×n (row-major, `C` overwritten, not
+/// overlapping `A` or `B`). An addition to the ABI for the engine's predictive paths.
+///
+/// # Safety
+/// Each pointer must address the number of elements its sizes imply.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_gemm(a: *const f64, b: *const f64, c: *mut f64, m: usize, k: usize, n: usize) -> i32 {
+    let (la, lb, lc) = match (elems(m, k), elems(k, n), elems(m, n)) {
+        (Some(x), Some(y), Some(z)) => (x, y, z),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(a, la) || !ptr_ok(b, lb) || !ptr_ok(c, lc) || overlaps(a, la, c, lc) || overlaps(b, lb, c, lc) {
+        return E_SIZE;
+    }
+    if lc == 0 {
+        return OK;
+    }
+    core::ptr::write_bytes(c, 0, lc);
+    if k == 0 {
+        return OK;
+    }
+    let mut ws = match Workspace::try_new(m.max(n).max(k)) {
+        Some(w) => w,
+        None => return E_NOMEM,
+    };
+    gemm::gemm(
+        &mut ws,
+        1.0,
+        view::MatRef::row_major(a, m, k, k),
+        view::MatRef::row_major(b, k, n, n),
+        MatMut::row_major(c, m, n, n),
+        gemm::Tri::Full,
+    );
+    OK
+}
+
+/// `2 Σ log L_ii`; NaN when the arguments are invalid.
+///
+/// # Safety
+/// `l` must address `n*n` `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_cholesky_logdet(l: *const f64, n: usize) -> f64 {
+    match elems(n, n) {
+        Some(len) if ptr_ok(l, len) => cholesky::logdet(l, n),
+        _ => f64::NAN,
+    }
+}
+
+/// `out = (L Lᵀ)⁻¹`, full symmetric n×n; `out` must not overlap `l`.
+///
+/// # Safety
+/// `l` and `out` must address `n*n` `f64`s each.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_cholesky_inverse(l: *const f64, n: usize, out: *mut f64) -> i32 {
+    let len = match elems(n, n) {
+        Some(x) => x,
+        None => return E_SIZE,
+    };
+    if !ptr_ok(l, len) || !ptr_ok(out, len) || overlaps(l, len, out, len) {
+        return E_SIZE;
+    }
+    if n == 0 {
+        return OK;
+    }
+    let mut ws = match Workspace::try_new(n) {
+        Some(w) => w,
+        None => return E_NOMEM,
+    };
+    inverse::cholesky_inverse(&mut ws, l, n, out);
+    OK
+}
+
+/// `A ← A + alpha·x xᵀ` on the full n×n `a`; `x` must not overlap `a`.
+///
+/// # Safety
+/// `a` must address `n*n` and `x` `n` `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_syr(a: *mut f64, n: usize, alpha: f64, x: *const f64) -> i32 {
+    let len = match elems(n, n) {
+        Some(v) => v,
+        None => return E_SIZE,
+    };
+    if !ptr_ok(a, len) || !ptr_ok(x, n) || overlaps(a, len, x, n) {
+        return E_SIZE;
+    }
+    syr::syr(slice_mut(a, len), n, alpha, slice(x, n));
+    OK
+}
+
+// ---------------------------------------------------------------- kernel programs
+
+/// Checks the program arrays and builds their slices.
+unsafe fn program_slices<'a>(
+    ops: *const i32,
+    n_ops: usize,
+    theta: *const f64,
+    n_theta: usize,
+) -> Result<(&'a [i32], &'a [f64]), i32> {
+    if elems(n_ops, 1).is_none() || elems(n_theta, 1).is_none() || !ptr_ok(ops, n_ops) || !ptr_ok(theta, n_theta) {
+        return Err(E_SIZE);
+    }
+    Ok((slice(ops, n_ops), slice(theta, n_theta)))
+}
+
+/// `out[i*n2 + j] = k(x1_i, x2_j)`; one triangle computed and mirrored when
+/// `x1 == x2` and `n1 == n2`.
+///
+/// # Safety
+/// Every pointer must address the number of elements its sizes imply; `out` must not
+/// overlap the inputs.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_kernel_matrix(
+    ops: *const i32,
+    n_ops: usize,
+    theta: *const f64,
+    n_theta: usize,
+    x1: *const f64,
+    n1: usize,
+    x2: *const f64,
+    n2: usize,
+    d: usize,
+    out: *mut f64,
+) -> i32 {
+    let (ops, theta) = match program_slices(ops, n_ops, theta, n_theta) {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let (l1, l2, lo) = match (elems(n1, d), elems(n2, d), elems(n1, n2)) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(x1, l1) || !ptr_ok(x2, l2) || !ptr_ok(out, lo) || overlaps(x1, l1, out, lo) || overlaps(x2, l2, out, lo) {
+        return E_SIZE;
+    }
+    let prog = match kernel_program::parse(ops, theta, d) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    let symmetric = x1 == x2 && n1 == n2;
+    kernel_program::kernel_matrix(&prog, slice(x1, l1), n1, slice(x2, l2), n2, d, slice_mut(out, lo), symmetric)
+}
+
+/// `out[i] = k(x_i, x_i)`.
+///
+/// # Safety
+/// As for [`gpts_kernel_matrix`].
+#[no_mangle]
+pub unsafe extern "C" fn gpts_kernel_diag(
+    ops: *const i32,
+    n_ops: usize,
+    theta: *const f64,
+    n_theta: usize,
+    x: *const f64,
+    n: usize,
+    d: usize,
+    out: *mut f64,
+) -> i32 {
+    let (ops, theta) = match program_slices(ops, n_ops, theta, n_theta) {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let lx = match elems(n, d) {
+        Some(v) => v,
+        None => return E_SIZE,
+    };
+    if !ptr_ok(x, lx) || !ptr_ok(out, n) || overlaps(x, lx, out, n) {
+        return E_SIZE;
+    }
+    let prog = match kernel_program::parse(ops, theta, d) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    kernel_program::kernel_diag(&prog, slice(x, lx), n, d, slice_mut(out, n))
+}
+
+/// `grad[p] = Σ_ij G_ij ∂k(x_i, x_j)/∂theta[p]` for every `p < n_theta`; `g` (n×n,
+/// symmetric) is read on its lower triangle only.
+///
+/// # Safety
+/// As for [`gpts_kernel_matrix`]; `grad` addresses `n_theta` elements.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_kernel_grad_contract(
+    ops: *const i32,
+    n_ops: usize,
+    theta: *const f64,
+    n_theta: usize,
+    x: *const f64,
+    n: usize,
+    d: usize,
+    g: *const f64,
+    grad: *mut f64,
+) -> i32 {
+    let (ops, theta) = match program_slices(ops, n_ops, theta, n_theta) {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let (lx, lg) = match (elems(n, d), elems(n, n)) {
+        (Some(a), Some(b)) => (a, b),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(x, lx) || !ptr_ok(g, lg) || !ptr_ok(grad, n_theta) {
+        return E_SIZE;
+    }
+    if overlaps(grad, n_theta, x, lx) || overlaps(grad, n_theta, g, lg) || overlaps(grad, n_theta, theta.as_ptr(), n_theta) {
+        return E_SIZE;
+    }
+    let prog = match kernel_program::parse(ops, theta, d) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    kernel_program::grad_contract(&prog, slice(x, lx), n, d, slice(g, lg), slice_mut(grad, n_theta))
+}

@@ -1,0 +1,414 @@
+/**
+ * The only door to core-rs's WebAssembly build (`gpts_core.wasm`, core-rs/ABI.md):
+ * buffers in its linear memory, and typed wrappers that turn the ABI's status codes
+ * into errors.
+ *
+ * Big matrices can stay in WASM memory across calls: allocate an {@link F64Buffer},
+ * pass it in and out, and free it (or let `using` free it). Every function that takes
+ * an `F64Buffer` also has a plain-array path or wrapper for small, one-off work.
+ *
+ * @example
+ * ```ts
+ * import { cholesky, choleskyLogdet, F64Buffer } from "./core.ts";
+ * using a = F64Buffer.from(new Float64Array([4, 2, 2, 3]));
+ * console.log(cholesky(a, 2)); // 0: A = L Lᵀ, L in `a`
+ * console.log(choleskyLogdet(a, 2).toFixed(4)); // log det A = log 8 ≈ 2.0794
+ * ```
+ *
+ * @module
+ */
+
+import * as wasm from "./gpts_core.wasm";
+
+/** The meaning of each negative status code of the ABI. */
+export const STATUS_MEANING: Readonly<Record<number, string>> = {
+  [-1]: "unknown opcode in a kernel program",
+  [-2]: "malformed kernel program (truncated, stack under/overflow, or not exactly one result)",
+  [-3]: "a theta index in the kernel program is out of range",
+  [-4]: "an input dimension in the kernel program is out of range",
+  [-5]: "a size argument is invalid (overflow, null/misaligned pointer, or overlapping buffers)",
+  [-6]: "WASM memory could not grow for scratch space",
+};
+
+/** A usage error reported by the WASM core (a negative ABI status code). */
+export class WasmCoreError extends Error {
+  /** The ABI status code (negative). */
+  readonly code: number;
+
+  /** @param fn the ABI function that failed @param code its status */
+  constructor(fn: string, code: number) {
+    super(`${fn} failed with status ${code}: ${STATUS_MEANING[code] ?? "unknown status"}`);
+    this.name = "WasmCoreError";
+    this.code = code;
+  }
+}
+
+function check(fn: string, status: number): number {
+  if (status < 0) throw new WasmCoreError(fn, status);
+  return status;
+}
+
+function count(what: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw new RangeError(`${what} must be a non-negative integer, got ${v}`);
+  }
+  return v;
+}
+
+/**
+ * `length` float64s in WASM memory. Views are re-created after memory growth, so
+ * always take a fresh {@link F64Buffer.view} after calling into the core.
+ */
+export class F64Buffer {
+  /** Byte offset in WASM memory (16-byte aligned). */
+  readonly ptr: number;
+  /** Number of float64 elements. */
+  readonly length: number;
+  #view: Float64Array | null = null;
+  #freed = false;
+
+  private constructor(ptr: number, length: number) {
+    this.ptr = ptr;
+    this.length = length;
+  }
+
+  /** Allocates `length` elements (contents unspecified). */
+  static alloc(length: number): F64Buffer {
+    count("F64Buffer.alloc: length", length);
+    const ptr = wasm.gpts_alloc(length * 8) >>> 0;
+    if (ptr === 0) {
+      throw new RangeError(`F64Buffer.alloc: WASM memory cannot grow by ${length * 8} bytes`);
+    }
+    return new F64Buffer(ptr, length);
+  }
+
+  /** A new buffer holding a copy of `data`. */
+  static from(data: ArrayLike<number>): F64Buffer {
+    const b = F64Buffer.alloc(data.length);
+    b.view().set(data);
+    return b;
+  }
+
+  /** A Float64Array over the buffer's memory (valid until memory grows). */
+  view(): Float64Array {
+    if (this.#freed) throw new TypeError("F64Buffer.view: the buffer was freed");
+    const mem = wasm.memory.buffer;
+    if (this.#view === null || this.#view.buffer !== mem) {
+      this.#view = new Float64Array(mem, this.ptr, this.length);
+    }
+    return this.#view;
+  }
+
+  /** A copy of the contents, in ordinary JS memory. */
+  toArray(): Float64Array {
+    return this.view().slice();
+  }
+
+  /** Releases the memory; later use throws. Freeing twice is a no-op. */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#view = null;
+    wasm.gpts_free(this.ptr, this.length * 8);
+  }
+
+  /** `using` support: frees the buffer. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
+
+/** Float64 data either in JS memory or already in WASM memory. */
+export type F64Input = Float64Array | F64Buffer;
+
+function need(fn: string, what: string, b: F64Input, len: number): void {
+  if (b.length < len) {
+    throw new RangeError(`${fn}: ${what} has ${b.length} elements, needs at least ${len}`);
+  }
+}
+
+/** Runs `body` with `b` in WASM memory (copied into a temporary buffer if needed). */
+function withPtr<T>(b: F64Input, body: (ptr: number) => T): T {
+  if (b instanceof F64Buffer) return body(b.ptr);
+  using tmp = F64Buffer.from(b);
+  return body(tmp.ptr);
+}
+
+/**
+ * In-place Cholesky `A = L Lᵀ` of the symmetric n×n `a` (lower triangle read; `L`
+ * written to the lower triangle, zeros above). Returns 0, or `k + 1` when pivot `k`
+ * is not positive (then `a` is partly factored).
+ */
+export function cholesky(a: F64Buffer, n: number): number {
+  need("cholesky", "a", a, count("cholesky: n", n) * n);
+  return check("gpts_cholesky", wasm.gpts_cholesky(a.ptr, n));
+}
+
+/** Result of {@link choleskyOf}. */
+export interface CholeskyResult {
+  /** The factor `L` (row-major, zeros above the diagonal), partly factored on failure. */
+  factor: Float64Array;
+  /** 0, or `k + 1` for the first pivot `k` that is not positive. */
+  status: number;
+}
+
+/** Cholesky of a JS array (copied; `a` is not changed). */
+export function choleskyOf(a: Float64Array, n: number): CholeskyResult {
+  using buf = F64Buffer.from(a.subarray(0, count("choleskyOf: n", n) * n));
+  const status = cholesky(buf, n);
+  return { factor: buf.toArray(), status };
+}
+
+/** In place: `B ← L⁻¹ B`, or `B ← L⁻ᵀ B` with `transpose`; `L` n×n lower, `B` n×m. */
+export function trsmLower(
+  l: F64Input,
+  n: number,
+  b: F64Buffer,
+  m: number,
+  transpose: boolean,
+): void {
+  need("trsmLower", "l", l, count("trsmLower: n", n) * n);
+  need("trsmLower", "b", b, n * count("trsmLower: m", m));
+  withPtr(
+    l,
+    (lp) => check("gpts_trsm_lower", wasm.gpts_trsm_lower(lp, n, b.ptr, m, transpose ? 1 : 0)),
+  );
+}
+
+/** `L⁻¹ B` or `L⁻ᵀ B` as a new array (`b` is not changed). */
+export function solveLower(
+  l: F64Input,
+  n: number,
+  b: Float64Array,
+  m: number,
+  transpose: boolean,
+): Float64Array {
+  using buf = F64Buffer.from(b.subarray(0, n * m));
+  trsmLower(l, n, buf, m, transpose);
+  return buf.toArray();
+}
+
+/** `log det(L Lᵀ) = 2 Σ log L_ii` of an n×n factor. */
+export function choleskyLogdet(l: F64Input, n: number): number {
+  need("choleskyLogdet", "l", l, count("choleskyLogdet: n", n) * n);
+  if (!(l instanceof F64Buffer)) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.log(l[i * n + i]);
+    return 2 * s;
+  }
+  return wasm.gpts_cholesky_logdet(l.ptr, n);
+}
+
+/** `out = (L Lᵀ)⁻¹` (full symmetric n×n) from the factor `l`. */
+export function choleskyInverse(l: F64Input, n: number, out: F64Buffer): void {
+  need("choleskyInverse", "l", l, count("choleskyInverse: n", n) * n);
+  need("choleskyInverse", "out", out, n * n);
+  withPtr(l, (lp) => check("gpts_cholesky_inverse", wasm.gpts_cholesky_inverse(lp, n, out.ptr)));
+}
+
+/** `(L Lᵀ)⁻¹` as a new array. */
+export function choleskyInverseOf(l: F64Input, n: number): Float64Array {
+  using out = F64Buffer.alloc(n * n);
+  choleskyInverse(l, n, out);
+  return out.toArray();
+}
+
+/** In place: `A ← A + alpha·x xᵀ` on the full n×n `a`. */
+export function syr(a: F64Buffer, n: number, alpha: number, x: F64Input): void {
+  need("syr", "a", a, count("syr: n", n) * n);
+  need("syr", "x", x, n);
+  withPtr(x, (xp) => check("gpts_syr", wasm.gpts_syr(a.ptr, n, alpha, xp)));
+}
+
+/** `out = A · B` with `A` m×k, `B` k×n, `out` m×n (overwritten). */
+export function gemm(
+  a: F64Input,
+  b: F64Input,
+  out: F64Buffer,
+  m: number,
+  k: number,
+  n: number,
+): void {
+  need("gemm", "a", a, count("gemm: m", m) * count("gemm: k", k));
+  need("gemm", "b", b, k * count("gemm: n", n));
+  need("gemm", "out", out, m * n);
+  withPtr(
+    a,
+    (ap) => withPtr(b, (bp) => check("gpts_gemm", wasm.gpts_gemm(ap, bp, out.ptr, m, k, n))),
+  );
+}
+
+/** A compiled kernel (core-rs/ABI.md "Kernel programs"), e.g. a `KernelPlan`. */
+export interface KernelProgram {
+  /** Postfix instructions. */
+  readonly ops: Int32Array;
+  /** Parameter values in constrained units. */
+  readonly theta: Float64Array;
+}
+
+/** N points of d dimensions, row-major (e.g. an `Inputs`). */
+export interface PointSet {
+  /** `data[i * d + k]` is dimension k of point i. */
+  readonly data: Float64Array;
+  /** Number of points. */
+  readonly n: number;
+  /** Number of dimensions. */
+  readonly d: number;
+}
+
+function points(
+  fn: string,
+  x: F64Input | PointSet,
+  n?: number,
+  d?: number,
+): [F64Input, number, number] {
+  if (x instanceof Float64Array || x instanceof F64Buffer) {
+    if (n === undefined || d === undefined) {
+      throw new TypeError(`${fn}: pass n and d with raw data`);
+    }
+    need(fn, "x", x, count(`${fn}: n`, n) * count(`${fn}: d`, d));
+    return [x, n, d];
+  }
+  need(fn, "x.data", x.data, count(`${fn}: x.n`, x.n) * count(`${fn}: x.d`, x.d));
+  return [x.data, x.n, x.d];
+}
+
+/** Runs `body` with the program's ops and theta in WASM memory. */
+function withProgram<T>(
+  p: KernelProgram,
+  body: (ops: number, nOps: number, theta: number, nTheta: number) => T,
+): T {
+  const nOps = p.ops.length;
+  const opsPtr = wasm.gpts_alloc(nOps * 4) >>> 0;
+  if (opsPtr === 0) throw new RangeError("kernel program: WASM memory cannot grow");
+  try {
+    new Int32Array(wasm.memory.buffer, opsPtr, nOps).set(p.ops);
+    using theta = F64Buffer.from(p.theta);
+    return body(opsPtr, nOps, theta.ptr, p.theta.length);
+  } finally {
+    wasm.gpts_free(opsPtr, nOps * 4);
+  }
+}
+
+/**
+ * `out[i*n2 + j] = k(x1_i, x2_j)` into a WASM buffer (n1×n2). Passing the same
+ * object as `x1` and `x2` computes one triangle and mirrors it.
+ */
+export function kernelMatrixInto(
+  program: KernelProgram,
+  x1: PointSet,
+  x2: PointSet,
+  out: F64Buffer,
+): void {
+  const [a, n1, d] = points("kernelMatrix", x1);
+  const [b, n2, d2] = points("kernelMatrix", x2);
+  if (d2 !== d) throw new TypeError(`kernelMatrix: x1 has ${d} dimensions but x2 has ${d2}`);
+  need("kernelMatrix", "out", out, n1 * n2);
+  withProgram(program, (ops, nOps, th, nTh) =>
+    withPtr(a, (ap) => {
+      const call = (bp: number) =>
+        check(
+          "gpts_kernel_matrix",
+          wasm.gpts_kernel_matrix(ops, nOps, th, nTh, ap, n1, bp, n2, d, out.ptr),
+        );
+      return x1 === x2 ? call(ap) : withPtr(b, call);
+    }));
+}
+
+/** The kernel matrix `K(x1, x2)` (n1×n2, row-major) as a new array. */
+export function kernelMatrix(program: KernelProgram, x1: PointSet, x2: PointSet): Float64Array;
+/** The kernel matrix from raw row-major data (`x1` n1×d, `x2` n2×d). */
+export function kernelMatrix(
+  program: KernelProgram,
+  x1: Float64Array,
+  n1: number,
+  x2: Float64Array,
+  n2: number,
+  d: number,
+): Float64Array;
+export function kernelMatrix(
+  program: KernelProgram,
+  x1: PointSet | Float64Array,
+  x2OrN1: PointSet | number,
+  x2?: Float64Array,
+  n2?: number,
+  d?: number,
+): Float64Array {
+  let p1: PointSet, p2: PointSet;
+  if (x1 instanceof Float64Array) {
+    if (typeof x2OrN1 !== "number" || x2 === undefined || n2 === undefined || d === undefined) {
+      throw new TypeError("kernelMatrix: pass (program, x1, n1, x2, n2, d) with raw data");
+    }
+    p1 = { data: x1, n: x2OrN1, d };
+    p2 = x2 === x1 && n2 === x2OrN1 ? p1 : { data: x2, n: n2, d };
+  } else {
+    if (typeof x2OrN1 === "number") throw new TypeError("kernelMatrix: x2 must be a point set");
+    [p1, p2] = [x1, x2OrN1];
+  }
+  points("kernelMatrix", p1);
+  points("kernelMatrix", p2);
+  using out = F64Buffer.alloc(p1.n * p2.n);
+  kernelMatrixInto(program, p1, p2, out);
+  return out.toArray();
+}
+
+/** The diagonal `k(x_i, x_i)` (length n). */
+export function kernelDiag(
+  program: KernelProgram,
+  x: PointSet | Float64Array,
+  n?: number,
+  d?: number,
+): Float64Array {
+  const [data, nn, dd] = points("kernelDiag", x, n, d);
+  using out = F64Buffer.alloc(nn);
+  withProgram(
+    program,
+    (ops, nOps, th, nTh) =>
+      withPtr(
+        data,
+        (xp) =>
+          check("gpts_kernel_diag", wasm.gpts_kernel_diag(ops, nOps, th, nTh, xp, nn, dd, out.ptr)),
+      ),
+  );
+  return out.toArray();
+}
+
+/**
+ * `grad[p] = Σ_ij G_ij ∂k(x_i, x_j)/∂theta[p]` for every theta entry (0 where unused);
+ * `g` is the symmetric n×n G, of which only the lower triangle is read.
+ */
+export function kernelGradContract(program: KernelProgram, x: PointSet, g: F64Input): Float64Array;
+/** The gradient contraction from raw row-major inputs (`x` n×d). */
+export function kernelGradContract(
+  program: KernelProgram,
+  x: Float64Array,
+  n: number,
+  d: number,
+  g: F64Input,
+): Float64Array;
+export function kernelGradContract(
+  program: KernelProgram,
+  x: PointSet | Float64Array,
+  gOrN: F64Input | number,
+  d?: number,
+  g?: F64Input,
+): Float64Array {
+  const raw = x instanceof Float64Array;
+  const [data, n, dd] = raw
+    ? points("kernelGradContract", x, gOrN as number, d)
+    : points("kernelGradContract", x);
+  const gm = raw ? g : gOrN;
+  if (gm === undefined || typeof gm === "number") {
+    throw new TypeError("kernelGradContract: pass G (n × n) as a Float64Array or F64Buffer");
+  }
+  need("kernelGradContract", "g", gm, n * n);
+  using grad = F64Buffer.alloc(program.theta.length);
+  withProgram(program, (ops, nOps, th, nTh) =>
+    withPtr(data, (xp) =>
+      withPtr(gm, (gp) =>
+        check(
+          "gpts_kernel_grad_contract",
+          wasm.gpts_kernel_grad_contract(ops, nOps, th, nTh, xp, n, dd, gp, grad.ptr),
+        ))));
+  return grad.toArray();
+}
