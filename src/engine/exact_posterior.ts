@@ -1,0 +1,208 @@
+/**
+ * Exact GP prediction: the training data's solve, cached, and the posterior mean and
+ * covariance at new inputs from it.
+ *
+ * @module
+ */
+
+import * as core from "../wasm/core.ts";
+import { choleskyFactor } from "./cholesky.ts";
+import type { KernelPlan } from "./plan.ts";
+import type { Inputs } from "../tensor.ts";
+import type { Covariance, KernelCovariance } from "../distributions/covariance.ts";
+import type { MeanSource, MeanVector } from "../means/mean.ts";
+
+/**
+ * What prediction needs from the training data, computed once per training state:
+ * K̂ = L Lᵀ and α = K̂⁻¹ (y − μ).
+ */
+export class TrainingSolve {
+  /** The training inputs. */
+  readonly x: Inputs;
+  /** Lower Cholesky factor of K̂, row-major n × n. */
+  readonly factor: Float64Array;
+  /** K̂⁻¹ (y − μ). */
+  readonly alpha: Float64Array;
+  /** Jitter added to factor K̂ (0 when none was needed). */
+  readonly jitter: number;
+  #inverseFactor: Float64Array | null = null;
+
+  private constructor(x: Inputs, factor: Float64Array, alpha: Float64Array, jitter: number) {
+    this.x = x;
+    this.factor = factor;
+    this.alpha = alpha;
+    this.jitter = jitter;
+  }
+
+  /** Factor K̂ and solve for α. */
+  static async compute(
+    mean: MeanVector,
+    covariance: KernelCovariance,
+    y: Float64Array,
+  ): Promise<TrainingSolve> {
+    const n = covariance.size;
+    using factor = choleskyFactor(
+      await covariance.dense(),
+      n,
+      "the training covariance K + noise",
+    );
+    const r = y.map((v, i) => v - mean.values[i]);
+    const alpha = factor.solve(r);
+    return new TrainingSolve(covariance.x, factor.factor.toArray(), alpha, factor.jitter);
+  }
+
+  get n(): number {
+    return this.x.n;
+  }
+
+  /**
+   * V = L⁻¹ B for B = K(X, X*) (n × m): by a triangular solve, or (`fast`) by one
+   * matrix product with L⁻¹, which is computed once and kept.
+   */
+  whiten(b: Float64Array, m: number, fast: boolean): Float64Array {
+    const n = this.n;
+    if (fast) {
+      if (this.#inverseFactor === null) {
+        const identity = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) identity[i * n + i] = 1;
+        using lBuf = core.F64Buffer.from(this.factor);
+        using inv = core.F64Buffer.from(identity);
+        core.trsmLower(lBuf, n, inv, n, false);
+        this.#inverseFactor = inv.toArray();
+      }
+      using a = core.F64Buffer.from(this.#inverseFactor);
+      using bBuf = core.F64Buffer.from(b);
+      using out = core.F64Buffer.alloc(n * m);
+      core.gemm(a, bBuf, out, n, n, m);
+      return out.toArray();
+    }
+    using lBuf = core.F64Buffer.from(this.factor);
+    using bBuf = core.F64Buffer.from(b);
+    core.trsmLower(lBuf, n, bBuf, m, false);
+    return bBuf.toArray();
+  }
+}
+
+/** The posterior at test inputs, computed on first use and shared by mean and covariance. */
+export class ExactPrediction {
+  readonly #solve: Promise<TrainingSolve>;
+  readonly #prior: { mean: MeanSource; covariance: KernelCovariance; plan: KernelPlan };
+  readonly #fast: boolean;
+  #cross: Promise<{ cross: Float64Array; whitened: Float64Array | null }> | null = null;
+
+  /**
+   * @param solve the training data's solve
+   * @param testMean the prior mean at the test inputs
+   * @param testCovariance the prior covariance at the test inputs
+   * @param fast use the cached inverse factor for variances (settings.fastPredVar)
+   */
+  constructor(
+    solve: Promise<TrainingSolve>,
+    testMean: MeanSource,
+    testCovariance: KernelCovariance,
+    fast: boolean,
+  ) {
+    this.#solve = solve;
+    this.#prior = { mean: testMean, covariance: testCovariance, plan: testCovariance.plan };
+    this.#fast = fast;
+  }
+
+  /** Number of test points. */
+  get size(): number {
+    return this.#prior.covariance.size;
+  }
+
+  /** K(X, X*) (n × m), and V = L⁻¹ K(X, X*) once a variance is asked for. */
+  async #crossTerms(
+    withWhitened: boolean,
+  ): Promise<{ cross: Float64Array; whitened: Float64Array | null }> {
+    if (this.#cross === null) {
+      this.#cross = this.#solve.then((solve) => ({
+        cross: core.kernelMatrix(this.#prior.plan, solve.x, this.#prior.covariance.x),
+        whitened: null,
+      }));
+    }
+    const terms = await this.#cross;
+    if (withWhitened && terms.whitened === null) {
+      const solve = await this.#solve;
+      terms.whitened = solve.whiten(terms.cross, this.size, this.#fast);
+    }
+    return terms;
+  }
+
+  /** μ* + K(X*, X) α. */
+  async mean(): Promise<Float64Array> {
+    const solve = await this.#solve;
+    const { cross } = await this.#crossTerms(false);
+    const mean = await this.#prior.mean.evaluate();
+    const n = solve.n, m = this.size;
+    for (let i = 0; i < n; i++) {
+      const a = solve.alpha[i];
+      const row = i * m;
+      for (let j = 0; j < m; j++) mean[j] += cross[row + j] * a;
+    }
+    return mean;
+  }
+
+  /** diag K(X*, X*) − colsum(V ∘ V). */
+  async variance(): Promise<Float64Array> {
+    const solve = await this.#solve;
+    const { whitened } = await this.#crossTerms(true);
+    const v = await this.#prior.covariance.diagonal();
+    const n = solve.n, m = this.size;
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      for (let j = 0; j < m; j++) v[j] -= whitened![row + j] * whitened![row + j];
+    }
+    return v;
+  }
+
+  /** K(X*, X*) − Vᵀ V. */
+  async covariance(): Promise<Float64Array> {
+    const solve = await this.#solve;
+    const { whitened } = await this.#crossTerms(true);
+    const c = await this.#prior.covariance.dense();
+    const n = solve.n, m = this.size;
+    const w = whitened!;
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      for (let a = 0; a < m; a++) {
+        const wa = w[row + a];
+        if (wa === 0) continue;
+        for (let b = 0; b < m; b++) c[a * m + b] -= wa * w[row + b];
+      }
+    }
+    return c;
+  }
+}
+
+/** The posterior mean as a {@link MeanSource}. */
+export class PosteriorMean implements MeanSource {
+  readonly #prediction: ExactPrediction;
+  constructor(prediction: ExactPrediction) {
+    this.#prediction = prediction;
+  }
+  get size(): number {
+    return this.#prediction.size;
+  }
+  evaluate(): Promise<Float64Array> {
+    return this.#prediction.mean();
+  }
+}
+
+/** The posterior covariance as a {@link Covariance}. */
+export class PosteriorCovariance implements Covariance {
+  readonly #prediction: ExactPrediction;
+  constructor(prediction: ExactPrediction) {
+    this.#prediction = prediction;
+  }
+  get size(): number {
+    return this.#prediction.size;
+  }
+  dense(): Promise<Float64Array> {
+    return this.#prediction.covariance();
+  }
+  diagonal(): Promise<Float64Array> {
+    return this.#prediction.variance();
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The zero mean.
+ *
+ * @module
+ */
+
+import { Mean } from "./mean.ts";
+import type { GradientMap } from "../engine/plan.ts";
+import type { Inputs } from "../tensor.ts";
+
+/**
+ * μ(x) = 0, with no parameters.
+ *
+ * @example
+ * ```ts
+ * import { ZeroMean } from "./zero_mean.ts";
+ * console.log(new ZeroMean().call([1, 2]).values); // Float64Array [0, 0]
+ * ```
+ */
+export class ZeroMean extends Mean {
+  evaluate(x: Inputs): Float64Array {
+    return new Float64Array(x.n);
+  }
+
+  vectorJacobian(_x: Inputs, _cotangent: Float64Array, _into: GradientMap): void {}
+}

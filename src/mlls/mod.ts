@@ -1,0 +1,6 @@
+/**
+ * Training objectives.
+ *
+ * @module
+ */
+export { ExactMarginalLogLikelihood } from "./exact_marginal_log_likelihood.ts";

@@ -1,0 +1,199 @@
+/**
+ * Exact GP regression models, as GPyTorch's `ExactGP`.
+ *
+ * @module
+ */
+
+import { Module } from "../module.ts";
+import { type InputLike, type Inputs, toInputs, toVector, type VectorLike } from "../tensor.ts";
+import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
+import { KernelCovariance } from "../distributions/covariance.ts";
+import { MeanVector } from "../means/mean.ts";
+import type { Likelihood } from "../likelihoods/likelihood.ts";
+import {
+  ExactPrediction,
+  PosteriorCovariance,
+  PosteriorMean,
+  TrainingSolve,
+} from "../engine/exact_posterior.ts";
+import * as settings from "../settings.ts";
+
+/**
+ * The base class of exact GP models. Subclass it, declare a mean and a covariance
+ * module as fields, and write `forward(x)` returning the prior at `x`:
+ *
+ * @example
+ * ```ts
+ * import * as gp from "../../mod.ts";
+ *
+ * class ExactGPModel extends gp.models.ExactGP {
+ *   meanModule = new gp.means.ConstantMean();
+ *   covarModule = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel());
+ *   forward(x: gp.Inputs): gp.distributions.MultivariateNormal {
+ *     return new gp.distributions.MultivariateNormal(
+ *       this.meanModule.call(x),
+ *       this.covarModule.call(x),
+ *     );
+ *   }
+ * }
+ *
+ * const x = gp.linspace(0, 1, 20);
+ * const y = x.map((v) => Math.sin(6 * v));
+ * const model = new ExactGPModel(x, y, new gp.likelihoods.GaussianLikelihood());
+ * model.eval();
+ * const prediction = model.call([0.5]);
+ * console.log((await prediction.mean())[0]); // close to sin(3)
+ * ```
+ */
+export abstract class ExactGP extends Module {
+  /** The likelihood (a submodule: its parameters are the model's too). */
+  readonly likelihood: Likelihood;
+  #trainInputs: Inputs | null = null;
+  #trainTargets: Float64Array | null = null;
+  #dataVersion = 0;
+  #cache: { key: string; solve: Promise<TrainingSolve> } | null = null;
+
+  /**
+   * @param trainX training inputs (N points, or N × d), or null for a prior-only model
+   * @param trainY training targets (N values), or null
+   * @param likelihood the observation model
+   */
+  constructor(trainX: InputLike | null, trainY: VectorLike | null, likelihood: Likelihood) {
+    super();
+    if (likelihood === null || typeof likelihood !== "object" || !("call" in likelihood)) {
+      throw new TypeError(
+        `ExactGP(trainX, trainY, likelihood): likelihood must be a likelihood such as ` +
+          `new GaussianLikelihood(), got ${likelihood}`,
+      );
+    }
+    this.likelihood = likelihood;
+    if (trainX !== null || trainY !== null) this.setTrainData(trainX, trainY);
+  }
+
+  /**
+   * The prior at `x`: the user's model. Return
+   * `new MultivariateNormal(this.meanModule.call(x), this.covarModule.call(x))`.
+   */
+  abstract forward(x: Inputs): MultivariateNormal;
+
+  /** The training inputs, or null. */
+  get trainInputs(): Inputs | null {
+    return this.#trainInputs;
+  }
+
+  /** The training targets (a copy), or null. */
+  get trainTargets(): Float64Array | null {
+    return this.#trainTargets === null ? null : this.#trainTargets.slice();
+  }
+
+  /**
+   * Replace the training data (GPyTorch's `set_train_data`). Both are checked
+   * before anything changes.
+   */
+  setTrainData(trainX: InputLike | null, trainY: VectorLike | null): void {
+    if (trainX === null || trainY === null) {
+      throw new TypeError(
+        `setTrainData(trainX, trainY): got trainX = ${
+          trainX === null ? "null" : "inputs"
+        } and trainY = ${
+          trainY === null ? "null" : "targets"
+        }; give both, or neither to the constructor for a prior-only model`,
+      );
+    }
+    const x = toInputs(trainX, "trainX");
+    const y = toVector(trainY, "trainY");
+    if (y.length !== x.n) {
+      throw new TypeError(
+        `setTrainData(trainX, trainY): trainX has ${x.n} points but trainY has ${y.length} ` +
+          `values; give one target per input point`,
+      );
+    }
+    this.#trainInputs = x;
+    this.#trainTargets = y;
+    this.#dataVersion++;
+    this.#cache = null;
+  }
+
+  /**
+   * The model at `x`, as GPyTorch's `model(x)`: the prior in training mode (what the
+   * marginal log likelihood needs), the posterior given the training data in eval
+   * mode (the prior when the model has no training data).
+   */
+  call(x: InputLike): MultivariateNormal {
+    if (this.training || this.#trainInputs === null) return this.prior(x);
+    return this.posterior(x);
+  }
+
+  /** The prior at `x`, whatever the mode. */
+  prior(x: InputLike): MultivariateNormal {
+    const inputs = toInputs(x, "x", this.#trainInputs?.d);
+    const output = this.forward(inputs);
+    if (!(output instanceof MultivariateNormal)) {
+      throw new TypeError(
+        `${this.constructor.name}.forward(x) returned ${output}; it must return ` +
+          `new MultivariateNormal(meanModule.call(x), covarModule.call(x))`,
+      );
+    }
+    if (output.size !== inputs.n) {
+      throw new TypeError(
+        `${this.constructor.name}.forward(x) returned a distribution of size ${output.size} ` +
+          `for ${inputs.n} points`,
+      );
+    }
+    return output;
+  }
+
+  /**
+   * The posterior at `x` given the training data, whatever the mode. It uses the
+   * parameters' values now; the solve against the training data is cached and
+   * recomputed only after a parameter or the data changes.
+   */
+  posterior(x: InputLike): MultivariateNormal {
+    if (this.#trainInputs === null || this.#trainTargets === null) {
+      throw new TypeError(
+        `${this.constructor.name}.posterior(x): the model has no training data; ` +
+          `use model.prior(x), or setTrainData(trainX, trainY) first`,
+      );
+    }
+    const testPrior = this.prior(x);
+    const testCovariance = testPrior.lazyCovarianceMatrix;
+    if (!(testCovariance instanceof KernelCovariance)) {
+      throw new TypeError(
+        `${this.constructor.name}.forward(x) must build its covariance from a kernel ` +
+          `(covarModule.call(x)) for exact prediction`,
+      );
+    }
+    const prediction = new ExactPrediction(
+      this.#trainingSolve(),
+      testPrior.loc,
+      testCovariance,
+      settings.current().fastPredVar,
+    );
+    return new MultivariateNormal(
+      new PosteriorMean(prediction),
+      new PosteriorCovariance(prediction),
+    );
+  }
+
+  /** The training solve for the current parameters and data, cached. */
+  #trainingSolve(): Promise<TrainingSolve> {
+    const key = `${this.#dataVersion}:${this.parameters().map((p) => p.version).join(",")}`;
+    if (this.#cache !== null && this.#cache.key === key) return this.#cache.solve;
+    const prior = this.likelihood.call(this.prior(this.#trainInputs!));
+    const { loc, lazyCovarianceMatrix } = prior;
+    if (!(loc instanceof MeanVector) || !(lazyCovarianceMatrix instanceof KernelCovariance)) {
+      throw new TypeError(
+        `${this.constructor.name}.forward(x) must return ` +
+          `new MultivariateNormal(meanModule.call(x), covarModule.call(x)) for exact inference`,
+      );
+    }
+    const solve = TrainingSolve.compute(loc, lazyCovarianceMatrix, this.#trainTargets!);
+    const entry = { key, solve };
+    this.#cache = entry;
+    // A failed solve (not positive definite) is not cached: the next call tries again.
+    solve.catch(() => {
+      if (this.#cache === entry) this.#cache = null;
+    });
+    return solve;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * GP models.
+ *
+ * @module
+ */
+export { ExactGP } from "./exact_gp.ts";
