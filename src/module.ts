@@ -16,6 +16,7 @@
  */
 
 import { Parameter } from "./parameter.ts";
+import type { Prior } from "./priors/prior.ts";
 
 /** Values for {@link Module.initialize}: numbers (or arrays) by name, possibly nested. */
 export interface InitializeValues {
@@ -110,6 +111,44 @@ export abstract class Module {
   /** Every parameter of the tree (see {@link Module.namedParameters}). */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Attach `prior` to the parameter named `parameter` of this module (a constrained
+   * name such as "lengthscale" or the raw name), as GPyTorch's `register_prior`. The
+   * prior is on the constrained value; a prior whose support the constraint does not
+   * fit is a RangeError.
+   *
+   * @example
+   * ```ts
+   * import { RBFKernel } from "./kernels/rbf_kernel.ts";
+   * import { GammaPrior } from "./priors/gamma_prior.ts";
+   * const k = new RBFKernel();
+   * k.registerPrior("lengthscalePrior", new GammaPrior(3, 6), "lengthscale");
+   * console.log(String(k.rawLengthscale.prior)); // GammaPrior(concentration=3, rate=6)
+   * ```
+   */
+  registerPrior(name: string, prior: Prior, parameter: string): this {
+    const own = new Map(this.ownParameters());
+    const p = own.get(`raw${capitalize(parameter)}`) ?? own.get(parameter);
+    if (p === undefined) {
+      throw new TypeError(
+        `registerPrior(${JSON.stringify(name)}, prior, ${JSON.stringify(parameter)}): ` +
+          `${this.constructor.name} has no parameter "${parameter}"; its parameters are: ` +
+          `${[...own.keys()].join(", ") || "(none)"}`,
+      );
+    }
+    p.setPrior(prior, `registerPrior(${JSON.stringify(name)})`);
+    return this;
+  }
+
+  /** Every parameter with a prior: [dotted path, prior, parameter]. */
+  namedPriors(): Array<[string, Prior, Parameter]> {
+    const out: Array<[string, Prior, Parameter]> = [];
+    for (const [path, p] of this.namedParameters()) {
+      if (p.prior !== null) out.push([path, p.prior, p]);
+    }
+    return out;
   }
 
   /**
