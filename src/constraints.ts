@@ -271,3 +271,31 @@ export class Interval implements Constraint {
     return `Interval(${fmt(this.lowerBound)}, ${fmt(this.upperBound)})`;
   }
 }
+
+/** A constraint as JSON (state dicts): its class and bounds. */
+export interface ConstraintState {
+  /** "Positive", "GreaterThan", "LessThan" or "Interval". */
+  type: string;
+  lowerBound?: number;
+  upperBound?: number;
+}
+
+/**
+ * The JSON form of a constraint (null for none).
+ *
+ * @example
+ * ```ts
+ * import { constraintToJSON, Interval } from "./constraints.ts";
+ * console.log(constraintToJSON(new Interval(0, 2))); // { type: "Interval", lowerBound: 0, upperBound: 2 }
+ * ```
+ */
+export function constraintToJSON(c: Constraint | null): ConstraintState | null {
+  if (c === null) return null;
+  if (c instanceof Positive) return { type: "Positive" };
+  if (c instanceof GreaterThan) return { type: "GreaterThan", lowerBound: c.lowerBound };
+  if (c instanceof LessThan) return { type: "LessThan", upperBound: c.upperBound };
+  if (c instanceof Interval) {
+    return { type: "Interval", lowerBound: c.lowerBound, upperBound: c.upperBound };
+  }
+  return { type: c.constructor.name };
+}
