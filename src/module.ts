@@ -214,8 +214,7 @@ export abstract class Module {
     }
     const mine = this.namedParameters();
     const theirs = Object.entries(s.parameters ?? {});
-    const plan: Array<{ p: Parameter; raw: Float64Array; prior: Prior | null; grad: boolean }> =
-      [];
+    const plan: Array<{ p: Parameter; raw: Float64Array; prior: Prior | null; grad: boolean }> = [];
     for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
       const [path, p] = mine[i] ?? [undefined, undefined];
       const [spath, sp] = theirs[i] ?? [undefined, undefined];

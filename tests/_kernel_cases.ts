@@ -49,7 +49,8 @@ export const kernelCases: KernelCase[] = [
   {
     name: "RBF ARD over 3 dims",
     d: 3,
-    make: () => new gp.kernels.RBFKernel({ ardNumDims: 3 }).initialize({ lengthscale: [0.5, 1.2, 0.8] }),
+    make: () =>
+      new gp.kernels.RBFKernel({ ardNumDims: 3 }).initialize({ lengthscale: [0.5, 1.2, 0.8] }),
     reference: rbf([0.5, 1.2, 0.8], [0, 1, 2]),
   },
   {
@@ -71,7 +72,9 @@ export const kernelCases: KernelCase[] = [
     name: "Matern ν=2.5 ARD",
     d: 2,
     make: () =>
-      new gp.kernels.MaternKernel({ nu: 2.5, ardNumDims: 2 }).initialize({ lengthscale: [0.4, 1.1] }),
+      new gp.kernels.MaternKernel({ nu: 2.5, ardNumDims: 2 }).initialize({
+        lengthscale: [0.4, 1.1],
+      }),
     reference: matern(2.5, [0.4, 1.1], [0, 1]),
   },
   {
@@ -132,7 +135,10 @@ export const kernelCases: KernelCase[] = [
     reference: (x, y) => {
       const w = [0.5, 1.2, 0.3], m = [0.2, 0.9, 1.7], s = [0.4, 0.1, 0.8];
       const t = x[0] - y[0];
-      return w.reduce((acc, wq, q) => acc + wq * exp(-2 * PI * PI * t * t * s[q] * s[q]) * cos(2 * PI * t * m[q]), 0);
+      return w.reduce(
+        (acc, wq, q) => acc + wq * exp(-2 * PI * PI * t * t * s[q] * s[q]) * cos(2 * PI * t * m[q]),
+        0,
+      );
     },
   },
   {

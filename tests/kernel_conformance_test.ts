@@ -171,7 +171,11 @@ Deno.test("composition identities: k + k = 2k, scale of a product, flattening, k
 Deno.test("kernels evaluate at hand-computed points", async () => {
   const at = async (k: gp.kernels.Kernel, x: number[]) => (await k.call(x).dense())[1];
   const close = (a: number, b: number, what: string) => assertClose(a, b, { rtol: 1e-14, what });
-  close(await at(new gp.kernels.MaternKernel({ nu: 0.5 }).initialize({ lengthscale: 2 }), [0, 1]), Math.exp(-0.5), "matern12");
+  close(
+    await at(new gp.kernels.MaternKernel({ nu: 0.5 }).initialize({ lengthscale: 2 }), [0, 1]),
+    Math.exp(-0.5),
+    "matern12",
+  );
   close(
     await at(new gp.kernels.MaternKernel({ nu: 1.5 }).initialize({ lengthscale: 1 }), [0, 1]),
     (1 + Math.sqrt(3)) * Math.exp(-Math.sqrt(3)),
@@ -184,20 +188,37 @@ Deno.test("kernels evaluate at hand-computed points", async () => {
   );
   // periodic: quarter period, lengthscale 2 (not squared): exp(−2 · sin²(π/4) / 2) = exp(−½)
   close(
-    await at(new gp.kernels.PeriodicKernel().initialize({ lengthscale: 2, periodLength: 4 }), [0, 1]),
+    await at(new gp.kernels.PeriodicKernel().initialize({ lengthscale: 2, periodLength: 4 }), [
+      0,
+      1,
+    ]),
     Math.exp(-0.5),
     "periodic",
   );
-  close(await at(new gp.kernels.RQKernel().initialize({ lengthscale: 1, alpha: 1 }), [0, 2]), 1 / 3, "rq");
+  close(
+    await at(new gp.kernels.RQKernel().initialize({ lengthscale: 1, alpha: 1 }), [0, 2]),
+    1 / 3,
+    "rq",
+  );
   close(await at(new gp.kernels.LinearKernel().initialize({ variance: 3 }), [2, 5]), 30, "linear");
-  close(await at(new gp.kernels.PolynomialKernel({ power: 2 }).initialize({ offset: 1 }), [2, 3]), 49, "poly");
-  close(await at(new gp.kernels.CosineKernel().initialize({ periodLength: 3 }), [0, 1]), 0.5, "cosine");
+  close(
+    await at(new gp.kernels.PolynomialKernel({ power: 2 }).initialize({ offset: 1 }), [2, 3]),
+    49,
+    "poly",
+  );
+  close(
+    await at(new gp.kernels.CosineKernel().initialize({ periodLength: 3 }), [0, 1]),
+    0.5,
+    "cosine",
+  );
 });
 
 Deno.test("the conformance table is exported for other devices", () => {
   const names = new Set(kernelCases.map((c: KernelCase) => c.name));
   assert.equal(names.size, kernelCases.length);
-  for (const kind of ["RBF", "Matern", "RQ", "Periodic", "Linear", "Polynomial", "Cosine", "Spectral"]) {
+  for (
+    const kind of ["RBF", "Matern", "RQ", "Periodic", "Linear", "Polynomial", "Cosine", "Spectral"]
+  ) {
     assert.ok([...names].some((n) => n.includes(kind)), kind);
   }
 });

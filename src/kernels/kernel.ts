@@ -148,7 +148,7 @@ function compose(kind: "sum" | "product", a: Kernel, b: Kernel): Kernel {
     );
   }
   const parts = (k: Kernel): Kernel[] => {
-    const inner = (k as { kind?: string; kernels?: { items: Kernel[] } });
+    const inner = k as { kind?: string; kernels?: { items: Kernel[] } };
     return inner.kind === kind && inner.kernels !== undefined ? inner.kernels.items : [k];
   };
   return make([...parts(a), ...parts(b)]);

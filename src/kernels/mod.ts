@@ -3,12 +3,7 @@
  *
  * @module
  */
-export {
-  composition,
-  type DimsOptions,
-  Kernel,
-  type LengthscaleOptions,
-} from "./kernel.ts";
+export { composition, type DimsOptions, Kernel, type LengthscaleOptions } from "./kernel.ts";
 export { LengthscaleKernel } from "./lengthscale_kernel.ts";
 export { RBFKernel, type RBFKernelOptions } from "./rbf_kernel.ts";
 export { MaternKernel, type MaternKernelOptions } from "./matern_kernel.ts";

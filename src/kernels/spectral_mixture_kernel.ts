@@ -60,9 +60,24 @@ export class SpectralMixtureKernel extends Kernel {
     this.activeDims = checkDims("SpectralMixtureKernel", options);
     const d = options.ardNumDims ?? this.activeDims?.length ?? 1;
     this.ardNumDims = d;
-    this.rawMixtureWeights = positiveParameter("weights", q, options.mixtureWeightsConstraint, undefined);
-    this.rawMixtureMeans = positiveParameter("means", q * d, options.mixtureMeansConstraint, undefined);
-    this.rawMixtureScales = positiveParameter("scales", q * d, options.mixtureScalesConstraint, undefined);
+    this.rawMixtureWeights = positiveParameter(
+      "weights",
+      q,
+      options.mixtureWeightsConstraint,
+      undefined,
+    );
+    this.rawMixtureMeans = positiveParameter(
+      "means",
+      q * d,
+      options.mixtureMeansConstraint,
+      undefined,
+    );
+    this.rawMixtureScales = positiveParameter(
+      "scales",
+      q * d,
+      options.mixtureScalesConstraint,
+      undefined,
+    );
   }
 
   /** The weights w_q. */
@@ -151,7 +166,10 @@ export class SpectralMixtureKernel extends Kernel {
     const dims = this.columns(builder, this.ardNumDims);
     const d = this.ardNumDims;
     for (let q = 0; q < this.numMixtures; q++) {
-      const s = Array.from({ length: d }, (_, k) => builder.param(this.rawMixtureScales, q * d + k));
+      const s = Array.from(
+        { length: d },
+        (_, k) => builder.param(this.rawMixtureScales, q * d + k),
+      );
       const m = Array.from({ length: d }, (_, k) => builder.param(this.rawMixtureMeans, q * d + k));
       builder.emit(Op.SPECTRAL, d, ...dims, ...s, ...m);
       builder.emit(Op.SCALE, builder.param(this.rawMixtureWeights, q));

@@ -254,7 +254,12 @@ export class LBFGS extends Optimizer {
     if (!(Number.isFinite(lr) && lr > 0)) {
       throw new RangeError(`LBFGS({ lr }): lr = ${lr} must be a finite number > 0 (e.g. 1)`);
     }
-    for (const [name, v] of [["maxIter", maxIter], ["maxEval", maxEval], ["historySize", historySize]] as const) {
+    for (
+      const [name, v] of [["maxIter", maxIter], ["maxEval", maxEval], [
+        "historySize",
+        historySize,
+      ]] as const
+    ) {
       if (!Number.isInteger(v) || v < 1) {
         throw new RangeError(`LBFGS({ ${name} }): ${name} = ${v} must be a positive integer`);
       }
@@ -326,7 +331,12 @@ export class LBFGS extends Optimizer {
       );
     }
     const start = this.#flat((p) => p.rawValues);
-    const saved = { ...this.#state, oldDirs: [...this.#state.oldDirs], oldStps: [...this.#state.oldStps], ro: [...this.#state.ro] };
+    const saved = {
+      ...this.#state,
+      oldDirs: [...this.#state.oldDirs],
+      oldStps: [...this.#state.oldStps],
+      ro: [...this.#state.ro],
+    };
     try {
       return await this.#step(closure);
     } catch (e) {

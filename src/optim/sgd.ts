@@ -47,8 +47,7 @@ export class SGD extends Optimizer {
 
   constructor(params: ParameterList, options: SGDOptions = {}) {
     super(params, "SGD");
-    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } =
-      options;
+    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
     const check = (name: string, v: number) => {
       if (!(Number.isFinite(v) && v >= 0)) {
         throw new RangeError(`SGD({ ${name} }): ${name} = ${v} must be a finite number ≥ 0`);
@@ -98,7 +97,9 @@ export class SGD extends Optimizer {
         raw[i] += -this.lr * g;
         if (!Number.isFinite(raw[i])) {
           throw new RangeError(
-            `SGD.step(): parameter ${index} (${p}) would become ${raw[i]}; no parameter was changed`,
+            `SGD.step(): parameter ${index} (${p}) would become ${
+              raw[i]
+            }; no parameter was changed`,
           );
         }
       }
