@@ -21,7 +21,6 @@ const { PI, exp, sqrt, sin, cos } = Math;
 const sq = (v: number) => v * v;
 const dist2 = (x: number[], y: number[], ls: number[], dims: number[]) =>
   dims.reduce((s, k, i) => s + sq((x[k] - y[k]) / ls[i]), 0);
-const all = (d: number) => Array.from({ length: d }, (_, k) => k);
 
 function rbf(ls: number[], dims: number[]) {
   return (x: number[], y: number[]) => exp(-0.5 * dist2(x, y, ls, dims));
