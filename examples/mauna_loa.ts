@@ -196,6 +196,7 @@ const figure = predictionPlot(
     subtitle: `held out 2010–${Math.floor(last)}: RMSE ${metrics.rmse.toFixed(2)} ppm, ` +
       `NLPD ${metrics.nlpd.toFixed(2)}, ±2σ coverage ${(100 * metrics.coverage).toFixed(0)}%`,
     xLabel: "year",
+    xTickFormat: "d",
     yLabel: "CO₂ (ppm)",
     dataLabel: "monthly mean CO₂",
     meanLabel: "posterior mean (trained < 2010)",
