@@ -26,6 +26,7 @@ pub mod microkernel;
 pub mod status;
 pub mod syr;
 pub mod trsm;
+pub mod vexp;
 pub mod view;
 
 use gemm::Workspace;
