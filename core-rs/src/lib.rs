@@ -15,6 +15,8 @@
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
 //! | [`kernel_program`] | the kernel-program interpreter |
+//! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
+//! | [`vexp`] | vectorised `exp` for kernel tiles |
 
 pub mod alloc;
 pub mod blas1;
@@ -23,6 +25,7 @@ pub mod gemm;
 pub mod inverse;
 pub mod kernel_program;
 pub mod microkernel;
+pub mod probe_contract;
 pub mod status;
 pub mod syr;
 pub mod trsm;
@@ -366,4 +369,44 @@ pub unsafe extern "C" fn gpts_kernel_grad_contract(
         Err(c) => return c,
     };
     kernel_program::grad_contract(&prog, slice(x, lx), n, d, slice(g, lg), slice_mut(grad, n_theta))
+}
+
+/// `out[p*m + k] = Σ_ij ∂k(x_i, x_j)/∂theta[p] · U_ik U_jk` for every `p < n_theta` and
+/// probe column `k < m` of `u` (n×m); zero where the program does not use `p`.
+///
+/// # Safety
+/// As for [`gpts_kernel_matrix`]; `u` addresses `n*m` and `out` `n_theta*m` elements,
+/// `out` overlapping none of the inputs.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_kernel_probe_contract(
+    ops: *const i32,
+    n_ops: usize,
+    theta: *const f64,
+    n_theta: usize,
+    x: *const f64,
+    n: usize,
+    d: usize,
+    u: *const f64,
+    m: usize,
+    out: *mut f64,
+) -> i32 {
+    let (ops, theta) = match program_slices(ops, n_ops, theta, n_theta) {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let (lx, lu, lo) = match (elems(n, d), elems(n, m), elems(n_theta, m)) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(x, lx) || !ptr_ok(u, lu) || !ptr_ok(out, lo) {
+        return E_SIZE;
+    }
+    if overlaps(out, lo, x, lx) || overlaps(out, lo, u, lu) || overlaps(out, lo, theta.as_ptr(), n_theta) {
+        return E_SIZE;
+    }
+    let prog = match kernel_program::parse(ops, theta, d) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    probe_contract::probe_contract(&prog, slice(x, lx), n, d, slice(u, lu), m, slice_mut(out, lo))
 }

@@ -417,3 +417,29 @@ export function kernelGradContract(
         ))));
   return grad.toArray();
 }
+
+/**
+ * `out[p * m + k] = u_kᵀ (∂K/∂theta[p]) u_k = Σ_ij ∂k(x_i, x_j)/∂theta[p] · U_ik U_jk`
+ * for every theta entry `p` (0 where unused) and probe column `k` of `u` (n×m,
+ * row-major): the probe contractions of the stochastic trace estimator. Every kernel
+ * tile is evaluated once for all probes.
+ */
+export function kernelProbeContract(
+  program: KernelProgram,
+  x: PointSet,
+  u: F64Input,
+  m: number,
+): Float64Array {
+  const [data, n, d] = points("kernelProbeContract", x);
+  need("kernelProbeContract", "u", u, n * count("kernelProbeContract: m", m));
+  const nTheta = program.theta.length;
+  using out = F64Buffer.alloc(nTheta * m);
+  withProgram(program, (ops, nOps, th, nTh) =>
+    withPtr(data, (xp) =>
+      withPtr(u, (up) =>
+        check(
+          "gpts_kernel_probe_contract",
+          wasm.gpts_kernel_probe_contract(ops, nOps, th, nTh, xp, n, d, up, m, out.ptr),
+        ))));
+  return out.toArray();
+}
