@@ -108,7 +108,7 @@ Deno.test("stochastic gradient: the same seed gives the same gradients, another 
 
 Deno.test("stochastic gradient: finite with a small variance on the seed model (n = 1000)", async () => {
   const teacher = loadTeacher();
-  const s = makeStudent(teacher, { gradient: "stochastic", probes: 16 });
+  const s = makeStudent(teacher, { gradient: "stochastic", probes: 15 });
   const exact = makeStudent(teacher);
   const est = (await s.mll.call(s.model.call(teacher.x), teacher.y)).neg();
   const ref = (await exact.mll.call(exact.model.call(teacher.x), teacher.y)).neg();

@@ -135,8 +135,11 @@ export interface GradientOptions {
   generator?: Generator;
 }
 
-/** Default number of probe vectors of the stochastic gradient. */
-export const DEFAULT_PROBES = 16;
+/**
+ * Default number of probe vectors of the stochastic gradient: 15, so that with α the
+ * probe block is 16 columns wide, a multiple of the core's 8-column register block.
+ */
+export const DEFAULT_PROBES = 15;
 
 /** The log-density of `y` under N(mean, covariance), and optionally its gradient. */
 export interface LogProbResult {

@@ -27,7 +27,7 @@ export interface ExactMarginalLogLikelihoodOptions {
    * gradient entry's estimate is reported as `gradientVariance` on the result.
    */
   gradient?: "exact" | "stochastic";
-  /** Probe vectors of the stochastic gradient (default 16; at least 2). */
+  /** Probe vectors of the stochastic gradient (default 15; at least 2). */
   probes?: number;
   /**
    * Seed of the probe vectors (default 0): each call draws new probes from one
@@ -86,7 +86,7 @@ export class ExactMarginalLogLikelihood extends Module {
     const probes = options.probes ?? DEFAULT_PROBES;
     if (!Number.isSafeInteger(probes) || probes < 2) {
       throw new RangeError(
-        `ExactMarginalLogLikelihood: probes = ${probes} must be an integer ≥ 2 (e.g. 16)`,
+        `ExactMarginalLogLikelihood: probes = ${probes} must be an integer ≥ 2 (e.g. 15)`,
       );
     }
     this.gradientMode = mode;
