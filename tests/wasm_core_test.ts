@@ -358,3 +358,19 @@ Deno.test("kernelMatrix()'s vectorised exp is within 1 ulp of Math.exp, from 1 d
     }
   }
 });
+
+Deno.test("choleskyInverseLower() writes the lower triangle of choleskyInverse() only", () => {
+  const n = 70;
+  const a = spd(n, 11);
+  const { factor } = core.choleskyOf(a, n);
+  const full = core.choleskyInverseOf(factor, n);
+  using out = core.F64Buffer.from(new Float64Array(n * n).fill(NaN));
+  core.choleskyInverseLower(factor, n, out);
+  const v = out.view();
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (j <= i) assert.equal(v[i * n + j], full[i * n + j]);
+      else assert.ok(Number.isNaN(v[i * n + j]));
+    }
+  }
+});

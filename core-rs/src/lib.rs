@@ -212,6 +212,20 @@ pub unsafe extern "C" fn gpts_cholesky_logdet(l: *const f64, n: usize) -> f64 {
 /// `l` and `out` must address `n*n` `f64`s each.
 #[no_mangle]
 pub unsafe extern "C" fn gpts_cholesky_inverse(l: *const f64, n: usize, out: *mut f64) -> i32 {
+    cholesky_inverse_abi(l, n, out, true)
+}
+
+/// As [`gpts_cholesky_inverse`], writing only the lower triangle (the upper one of
+/// `out` is left as it was): what a contraction that reads the lower triangle needs.
+///
+/// # Safety
+/// As for [`gpts_cholesky_inverse`].
+#[no_mangle]
+pub unsafe extern "C" fn gpts_cholesky_inverse_lower(l: *const f64, n: usize, out: *mut f64) -> i32 {
+    cholesky_inverse_abi(l, n, out, false)
+}
+
+unsafe fn cholesky_inverse_abi(l: *const f64, n: usize, out: *mut f64, mirror: bool) -> i32 {
     let len = match elems(n, n) {
         Some(x) => x,
         None => return E_SIZE,
@@ -226,7 +240,7 @@ pub unsafe extern "C" fn gpts_cholesky_inverse(l: *const f64, n: usize, out: *mu
         Some(w) => w,
         None => return E_NOMEM,
     };
-    inverse::cholesky_inverse(&mut ws, l, n, out);
+    inverse::cholesky_inverse(&mut ws, l, n, out, mirror);
     OK
 }
 

@@ -57,10 +57,14 @@ export class CholeskyFactor {
     return buf.toArray();
   }
 
-  /** K̂⁻¹ as a new WASM buffer (n × n). */
-  inverse(): core.F64Buffer {
+  /**
+   * K̂⁻¹ as a new WASM buffer (n × n); with `lowerOnly`, only its lower triangle is
+   * written (the upper one holds anything).
+   */
+  inverse(lowerOnly = false): core.F64Buffer {
     const out = core.F64Buffer.alloc(this.n * this.n);
-    core.choleskyInverse(this.factor, this.n, out);
+    if (lowerOnly) core.choleskyInverseLower(this.factor, this.n, out);
+    else core.choleskyInverse(this.factor, this.n, out);
     return out;
   }
 
@@ -230,8 +234,9 @@ export async function exactLogProb(
     return { value, jitter, ...stochasticGradient(factor, mean, covariance, alpha, options) };
   }
 
-  // W = K̂⁻¹ − ααᵀ, so that ∂ log p / ∂K̂ = −½ W.
-  using w = factor.inverse();
+  // W = K̂⁻¹ − ααᵀ, so that ∂ log p / ∂K̂ = −½ W (lower triangle: all the
+  // contraction reads).
+  using w = factor.inverse(true);
   using alphaBuf = core.F64Buffer.from(alpha);
   core.syr(w, n, -1, alphaBuf);
   const gradient: GradientMap = new Map();

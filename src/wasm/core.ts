@@ -211,6 +211,19 @@ export function choleskyInverse(l: F64Input, n: number, out: F64Buffer): void {
   withPtr(l, (lp) => check("gpts_cholesky_inverse", wasm.gpts_cholesky_inverse(lp, n, out.ptr)));
 }
 
+/**
+ * The lower triangle of `(L Lᵀ)⁻¹` into `out` (its upper triangle is left as it was):
+ * enough for {@link kernelGradContract}, and cheaper than {@link choleskyInverse}.
+ */
+export function choleskyInverseLower(l: F64Input, n: number, out: F64Buffer): void {
+  need("choleskyInverseLower", "l", l, count("choleskyInverseLower: n", n) * n);
+  need("choleskyInverseLower", "out", out, n * n);
+  withPtr(
+    l,
+    (lp) => check("gpts_cholesky_inverse_lower", wasm.gpts_cholesky_inverse_lower(lp, n, out.ptr)),
+  );
+}
+
 /** `(L Lᵀ)⁻¹` as a new array. */
 export function choleskyInverseOf(l: F64Input, n: number): Float64Array {
   using out = F64Buffer.alloc(n * n);
