@@ -25,10 +25,21 @@ export class Scalar {
   readonly value: number;
   /** d value / d raw values, for every parameter it depends on. */
   readonly gradient: ReadonlyMap<Parameter, Float64Array>;
+  /**
+   * When the gradient is a stochastic estimate (e.g. an MLL with
+   * `{ gradient: "stochastic" }`): the variance of each entry's estimate; null when
+   * the gradient is exact.
+   */
+  readonly gradientVariance: ReadonlyMap<Parameter, Float64Array> | null;
 
-  constructor(value: number, gradient: ReadonlyMap<Parameter, Float64Array>) {
+  constructor(
+    value: number,
+    gradient: ReadonlyMap<Parameter, Float64Array>,
+    gradientVariance: ReadonlyMap<Parameter, Float64Array> | null = null,
+  ) {
     this.value = value;
     this.gradient = gradient;
+    this.gradientVariance = gradientVariance;
   }
 
   /** The value as a number (PyTorch's `.item()`). */
@@ -45,7 +56,12 @@ export class Scalar {
   mul(c: number): Scalar {
     const g = new Map<Parameter, Float64Array>();
     for (const [p, v] of this.gradient) g.set(p, v.map((x) => c * x));
-    return new Scalar(c * this.value, g);
+    let variance: Map<Parameter, Float64Array> | null = null;
+    if (this.gradientVariance !== null) {
+      variance = new Map();
+      for (const [p, v] of this.gradientVariance) variance.set(p, v.map((x) => c * c * x));
+    }
+    return new Scalar(c * this.value, g, variance);
   }
 
   /**

@@ -64,7 +64,10 @@ export const NAME_MAP: Record<string, string> = {
 };
 
 /** The student of the notebook: lengthscale 1, noise 1, outputscale 1 frozen. */
-export function makeStudent(teacher: Teacher): {
+export function makeStudent(
+  teacher: Teacher,
+  mllOptions: gp.mlls.ExactMarginalLogLikelihoodOptions = {},
+): {
   model: ExactGPModel;
   likelihood: gp.likelihoods.GaussianLikelihood;
   mll: gp.mlls.ExactMarginalLogLikelihood;
@@ -80,7 +83,7 @@ export function makeStudent(teacher: Teacher): {
   model.covarModule.rawOutputscale.requiresGrad_(false);
   model.train();
   const optimizer = new gp.optim.Adam(model.parameters(), { lr: 0.1 });
-  const mll = new gp.mlls.ExactMarginalLogLikelihood(likelihood, model);
+  const mll = new gp.mlls.ExactMarginalLogLikelihood(likelihood, model, mllOptions);
   return { model, likelihood, mll, optimizer };
 }
 

@@ -91,6 +91,31 @@ for (const c of kernelCases) {
     }
   });
 
+  Deno.test(`${c.name}: kernelProbeContract equals kernelGradContract of u uᵀ for each probe`, () => {
+    // The stochastic gradient's contraction, u_kᵀ (∂K/∂θ) u_k, against the dense one.
+    const plan = c.make().plan(c.d);
+    const x = toInputs(points(37, c.d, 8));
+    const n = x.n, m = 3;
+    const u = new gp.Generator(9).normals(n * m);
+    const probes = core.kernelProbeContract(plan, x, u, m);
+    for (let k = 0; k < m; k++) {
+      const G = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) G[i * n + j] = u[i * m + k] * u[j * m + k];
+      }
+      const dense = core.kernelGradContract(plan, x, G);
+      let scale = 0;
+      for (const v of dense) scale = Math.max(scale, Math.abs(v));
+      for (let p = 0; p < plan.theta.length; p++) {
+        assertClose(probes[p * m + k], dense[p], {
+          rtol: 1e-12,
+          atol: 1e-12 * scale,
+          what: `probe ${k}, θ${p}`,
+        });
+      }
+    }
+  });
+
   Deno.test(`${c.name}: exact MLL gradients equal central differences for every raw parameter`, async () => {
     const x = points(30, c.d, 8);
     const g = new gp.Generator(9);

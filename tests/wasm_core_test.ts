@@ -337,3 +337,40 @@ Deno.test("F64Buffer is released by `using`, and throws after free()", () => {
   assert.throws(() => outer.view(), TypeError);
   outer.free(); // twice is fine
 });
+
+Deno.test("kernelMatrix()'s vectorised exp is within 1 ulp of Math.exp, from 1 down to underflow", () => {
+  // RBF with lengthscale 1 on 1-d points: k = exp(−½ (xᵢ − xⱼ)²), arguments from 0 to
+  // −800 (past the underflow to 0 at −745.13), odd and even counts (lane remainders).
+  for (const n of [37, 64]) {
+    const x = Float64Array.from({ length: n }, (_, i) => (40 * i) / (n - 1) + 1e-3 * (i % 3));
+    const rbf = { ops: new Int32Array([1, 1, 0, 1, 0]), theta: new Float64Array([1]) };
+    const k = core.kernelMatrix(rbf, x, n, new Float64Array([0]), 1, 1);
+    const kt = core.kernelMatrix(rbf, x, n, x, n, 1);
+    for (let i = 0; i < n; i++) {
+      const want = Math.exp(-0.5 * x[i] * x[i]);
+      const got = k[i];
+      const ulp = want === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(want)) - 52);
+      assert.ok(
+        Math.abs(got - want) <= Math.max(ulp, Number.MIN_VALUE),
+        `x=${x[i]}: ${got} vs ${want}`,
+      );
+      assert.ok(kt[i * n + i] === 1 && kt[i * n] === kt[i], `row ${i}`);
+    }
+  }
+});
+
+Deno.test("choleskyInverseLower() writes the lower triangle of choleskyInverse() only", () => {
+  const n = 70;
+  const a = spd(n, 11);
+  const { factor } = core.choleskyOf(a, n);
+  const full = core.choleskyInverseOf(factor, n);
+  using out = core.F64Buffer.from(new Float64Array(n * n).fill(NaN));
+  core.choleskyInverseLower(factor, n, out);
+  const v = out.view();
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (j <= i) assert.equal(v[i * n + j], full[i * n + j]);
+      else assert.ok(Number.isNaN(v[i * n + j]));
+    }
+  }
+});

@@ -536,9 +536,7 @@ fn rbf(p: &Program, e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims:
             });
         }
     }
-    for x in v[..len].iter_mut() {
-        *x = (-0.5 * *x).exp();
-    }
+    crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5);
     if derivs {
         for s in 0..e.deps.len() {
             if e.deps[s] {

@@ -15,6 +15,8 @@
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
 //! | [`kernel_program`] | the kernel-program interpreter |
+//! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
+//! | [`vexp`] | vectorised `exp` for kernel tiles |
 
 pub mod alloc;
 pub mod blas1;
@@ -23,9 +25,11 @@ pub mod gemm;
 pub mod inverse;
 pub mod kernel_program;
 pub mod microkernel;
+pub mod probe_contract;
 pub mod status;
 pub mod syr;
 pub mod trsm;
+pub mod vexp;
 pub mod view;
 
 use gemm::Workspace;
@@ -208,6 +212,20 @@ pub unsafe extern "C" fn gpts_cholesky_logdet(l: *const f64, n: usize) -> f64 {
 /// `l` and `out` must address `n*n` `f64`s each.
 #[no_mangle]
 pub unsafe extern "C" fn gpts_cholesky_inverse(l: *const f64, n: usize, out: *mut f64) -> i32 {
+    cholesky_inverse_abi(l, n, out, true)
+}
+
+/// As [`gpts_cholesky_inverse`], writing only the lower triangle (the upper one of
+/// `out` is left as it was): what a contraction that reads the lower triangle needs.
+///
+/// # Safety
+/// As for [`gpts_cholesky_inverse`].
+#[no_mangle]
+pub unsafe extern "C" fn gpts_cholesky_inverse_lower(l: *const f64, n: usize, out: *mut f64) -> i32 {
+    cholesky_inverse_abi(l, n, out, false)
+}
+
+unsafe fn cholesky_inverse_abi(l: *const f64, n: usize, out: *mut f64, mirror: bool) -> i32 {
     let len = match elems(n, n) {
         Some(x) => x,
         None => return E_SIZE,
@@ -222,7 +240,7 @@ pub unsafe extern "C" fn gpts_cholesky_inverse(l: *const f64, n: usize, out: *mu
         Some(w) => w,
         None => return E_NOMEM,
     };
-    inverse::cholesky_inverse(&mut ws, l, n, out);
+    inverse::cholesky_inverse(&mut ws, l, n, out, mirror);
     OK
 }
 
@@ -365,4 +383,44 @@ pub unsafe extern "C" fn gpts_kernel_grad_contract(
         Err(c) => return c,
     };
     kernel_program::grad_contract(&prog, slice(x, lx), n, d, slice(g, lg), slice_mut(grad, n_theta))
+}
+
+/// `out[p*m + k] = Σ_ij ∂k(x_i, x_j)/∂theta[p] · U_ik U_jk` for every `p < n_theta` and
+/// probe column `k < m` of `u` (n×m); zero where the program does not use `p`.
+///
+/// # Safety
+/// As for [`gpts_kernel_matrix`]; `u` addresses `n*m` and `out` `n_theta*m` elements,
+/// `out` overlapping none of the inputs.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_kernel_probe_contract(
+    ops: *const i32,
+    n_ops: usize,
+    theta: *const f64,
+    n_theta: usize,
+    x: *const f64,
+    n: usize,
+    d: usize,
+    u: *const f64,
+    m: usize,
+    out: *mut f64,
+) -> i32 {
+    let (ops, theta) = match program_slices(ops, n_ops, theta, n_theta) {
+        Ok(v) => v,
+        Err(c) => return c,
+    };
+    let (lx, lu, lo) = match (elems(n, d), elems(n, m), elems(n_theta, m)) {
+        (Some(a), Some(b), Some(c)) => (a, b, c),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(x, lx) || !ptr_ok(u, lu) || !ptr_ok(out, lo) {
+        return E_SIZE;
+    }
+    if overlaps(out, lo, x, lx) || overlaps(out, lo, u, lu) || overlaps(out, lo, theta.as_ptr(), n_theta) {
+        return E_SIZE;
+    }
+    let prog = match kernel_program::parse(ops, theta, d) {
+        Ok(p) => p,
+        Err(c) => return c,
+    };
+    probe_contract::probe_contract(&prog, slice(x, lx), n, d, slice(u, lu), m, slice_mut(out, lo))
 }

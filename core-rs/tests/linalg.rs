@@ -136,6 +136,18 @@ fn inverse_times_a_is_identity() {
             eye[i * n + i] = 1.0;
         }
         assert!(rel_err(&p, &eye) < 1e-11, "n={n}: {}", rel_err(&p, &eye));
+        // The lower-triangle variant: the same lower triangle, the upper one untouched.
+        let mut low = vec![f64::NAN; n * n];
+        assert_eq!(unsafe { gpts_cholesky_inverse_lower(l.as_ptr(), n, low.as_mut_ptr()) }, 0);
+        for i in 0..n {
+            for j in 0..n {
+                if j <= i {
+                    assert_eq!(low[i * n + j], inv[i * n + j], "lower n={n}");
+                } else {
+                    assert!(low[i * n + j].is_nan(), "upper written n={n}");
+                }
+            }
+        }
     }
 }
 

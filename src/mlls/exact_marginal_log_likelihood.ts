@@ -11,13 +11,35 @@ import { KernelCovariance } from "../distributions/covariance.ts";
 import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
 import type { ExactGP } from "../models/exact_gp.ts";
-import { exactLogProb } from "../engine/cholesky.ts";
+import { DEFAULT_PROBES, exactLogProb } from "../engine/cholesky.ts";
+import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
 
+/** Options of {@link ExactMarginalLogLikelihood}. */
+export interface ExactMarginalLogLikelihoodOptions {
+  /**
+   * `"exact"` (default): the exact gradient, from K̂⁻¹ (about 3× the flops of the
+   * Cholesky factorization). `"stochastic"`: the loss is still exact (from the
+   * Cholesky factor), the trace terms of the gradient are estimated without bias
+   * with `probes` random vectors solved through the same factor (Hutchinson), so an
+   * iteration costs little more than the factorization. The variance of each
+   * gradient entry's estimate is reported as `gradientVariance` on the result.
+   */
+  gradient?: "exact" | "stochastic";
+  /** Probe vectors of the stochastic gradient (default 15; at least 2). */
+  probes?: number;
+  /**
+   * Seed of the probe vectors (default 0): each call draws new probes from one
+   * generator, so a training run is reproducible and its gradient errors independent.
+   */
+  seed?: number;
+}
+
 /**
- * (log p(y | X, θ) + Σ log prior(θ)) / N, as GPyTorch's `ExactMarginalLogLikelihood`, with its exact
- * gradient for every parameter (float64 Cholesky).
+ * (log p(y | X, θ) + Σ log prior(θ)) / N, as GPyTorch's `ExactMarginalLogLikelihood`, with its
+ * gradient for every parameter (float64 Cholesky): exact by default, or with stochastic trace
+ * terms (`{ gradient: "stochastic" }`, see {@link ExactMarginalLogLikelihoodOptions}).
  *
  * @example
  * ```ts
@@ -43,9 +65,33 @@ export class ExactMarginalLogLikelihood extends Module {
   readonly likelihood: Likelihood;
   /** The model (kept as a submodule so `mll.parameters()` lists everything, as in GPyTorch). */
   readonly model: ExactGP;
+  /** How the gradient is computed. */
+  readonly gradientMode: "exact" | "stochastic";
+  /** Probe vectors of the stochastic gradient. */
+  readonly probes: number;
+  #generator: Generator;
 
-  constructor(likelihood: Likelihood, model: ExactGP) {
+  constructor(
+    likelihood: Likelihood,
+    model: ExactGP,
+    options: ExactMarginalLogLikelihoodOptions = {},
+  ) {
     super();
+    const mode = options.gradient ?? "exact";
+    if (mode !== "exact" && mode !== "stochastic") {
+      throw new RangeError(
+        `ExactMarginalLogLikelihood: gradient = ${mode} must be "exact" or "stochastic"`,
+      );
+    }
+    const probes = options.probes ?? DEFAULT_PROBES;
+    if (!Number.isSafeInteger(probes) || probes < 2) {
+      throw new RangeError(
+        `ExactMarginalLogLikelihood: probes = ${probes} must be an integer ≥ 2 (e.g. 15)`,
+      );
+    }
+    this.gradientMode = mode;
+    this.probes = probes;
+    this.#generator = new Generator(options.seed ?? 0);
     if (likelihood === null || typeof likelihood !== "object" || !("call" in likelihood)) {
       throw new TypeError(
         `ExactMarginalLogLikelihood(likelihood, model): likelihood must be a likelihood, got ${likelihood}`,
@@ -85,7 +131,11 @@ export class ExactMarginalLogLikelihood extends Module {
       );
     }
     const n = y.length;
-    const result = await exactLogProb(mean, covariance, y, true);
+    const result = await exactLogProb(mean, covariance, y, true, {
+      gradient: this.gradientMode,
+      probes: this.probes,
+      generator: this.#generator,
+    });
     const gradient = new Map<Parameter, Float64Array>();
     for (const [parameter, g] of result.gradient!) {
       const dValue = parameter.valueDerivative();
@@ -118,6 +168,14 @@ export class ExactMarginalLogLikelihood extends Module {
         }
       }
     }
-    return new Scalar(value / n, gradient);
+    let variance: Map<Parameter, Float64Array> | null = null;
+    if (result.gradientVariance !== null) {
+      variance = new Map();
+      for (const [parameter, v] of result.gradientVariance) {
+        const dValue = parameter.valueDerivative();
+        variance.set(parameter, v.map((x, i) => x * (dValue[i] / n) ** 2));
+      }
+    }
+    return new Scalar(value / n, gradient, variance);
   }
 }

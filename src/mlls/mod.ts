@@ -3,4 +3,7 @@
  *
  * @module
  */
-export { ExactMarginalLogLikelihood } from "./exact_marginal_log_likelihood.ts";
+export {
+  ExactMarginalLogLikelihood,
+  type ExactMarginalLogLikelihoodOptions,
+} from "./exact_marginal_log_likelihood.ts";

@@ -211,6 +211,19 @@ export function choleskyInverse(l: F64Input, n: number, out: F64Buffer): void {
   withPtr(l, (lp) => check("gpts_cholesky_inverse", wasm.gpts_cholesky_inverse(lp, n, out.ptr)));
 }
 
+/**
+ * The lower triangle of `(L Lᵀ)⁻¹` into `out` (its upper triangle is left as it was):
+ * enough for {@link kernelGradContract}, and cheaper than {@link choleskyInverse}.
+ */
+export function choleskyInverseLower(l: F64Input, n: number, out: F64Buffer): void {
+  need("choleskyInverseLower", "l", l, count("choleskyInverseLower: n", n) * n);
+  need("choleskyInverseLower", "out", out, n * n);
+  withPtr(
+    l,
+    (lp) => check("gpts_cholesky_inverse_lower", wasm.gpts_cholesky_inverse_lower(lp, n, out.ptr)),
+  );
+}
+
 /** `(L Lᵀ)⁻¹` as a new array. */
 export function choleskyInverseOf(l: F64Input, n: number): Float64Array {
   using out = F64Buffer.alloc(n * n);
@@ -416,4 +429,30 @@ export function kernelGradContract(
           wasm.gpts_kernel_grad_contract(ops, nOps, th, nTh, xp, n, dd, gp, grad.ptr),
         ))));
   return grad.toArray();
+}
+
+/**
+ * `out[p * m + k] = u_kᵀ (∂K/∂theta[p]) u_k = Σ_ij ∂k(x_i, x_j)/∂theta[p] · U_ik U_jk`
+ * for every theta entry `p` (0 where unused) and probe column `k` of `u` (n×m,
+ * row-major): the probe contractions of the stochastic trace estimator. Every kernel
+ * tile is evaluated once for all probes.
+ */
+export function kernelProbeContract(
+  program: KernelProgram,
+  x: PointSet,
+  u: F64Input,
+  m: number,
+): Float64Array {
+  const [data, n, d] = points("kernelProbeContract", x);
+  need("kernelProbeContract", "u", u, n * count("kernelProbeContract: m", m));
+  const nTheta = program.theta.length;
+  using out = F64Buffer.alloc(nTheta * m);
+  withProgram(program, (ops, nOps, th, nTh) =>
+    withPtr(data, (xp) =>
+      withPtr(u, (up) =>
+        check(
+          "gpts_kernel_probe_contract",
+          wasm.gpts_kernel_probe_contract(ops, nOps, th, nTh, xp, n, d, up, m, out.ptr),
+        ))));
+  return out.toArray();
 }
