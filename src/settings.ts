@@ -26,9 +26,23 @@ export interface Settings {
    * is an explicit root of K̂⁻¹, so the variances stay exact.
    */
   fastPredVar: boolean;
+  /**
+   * Threads the WASM core may use for the O(N³) and O(N²) work (Cholesky, triangular
+   * solves, the inverse of the exact gradient, kernel tiles and contractions): the
+   * calling thread plus `threads − 1` Workers sharing its memory. Defaults to the
+   * machine's cores (`navigator.hardwareConcurrency`). Where shared memory is not
+   * available (or `GPTS_WASM_THREADS=0` is set and readable) the core runs on one
+   * thread whatever this says. Results do not depend on it (bit for bit).
+   */
+  threads: number;
 }
 
-const stack: Settings[] = [{ fastPredVar: false }];
+function defaultThreads(): number {
+  const n = typeof navigator === "object" ? navigator.hardwareConcurrency : undefined;
+  return typeof n === "number" && n >= 1 ? Math.floor(n) : 1;
+}
+
+const stack: Settings[] = [{ fastPredVar: false, threads: defaultThreads() }];
 
 /** The settings in force now. */
 export function current(): Settings {
@@ -53,4 +67,18 @@ function scoped(change: Partial<Settings>): Disposable {
  */
 export function fastPredVar(enabled = true): Disposable {
   return scoped({ fastPredVar: enabled });
+}
+
+/**
+ * The WASM core's thread count inside the scope (`using _ = threads(2);`); the
+ * default outside every scope is the machine's cores. `threads(1)` runs everything
+ * on the calling thread.
+ *
+ * @param count threads, main thread included (an integer ≥ 1; at most 64 are used)
+ */
+export function threads(count: number): Disposable {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`threads: count must be an integer ≥ 1, got ${count}`);
+  }
+  return scoped({ threads: count });
 }

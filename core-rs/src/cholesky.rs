@@ -14,19 +14,21 @@
 //! the packed GEMM micro-kernel.
 
 use crate::blas1::dot;
-use crate::gemm::{gemm, Tri, Workspace};
-use crate::trsm::trsm_left_lower;
+use crate::gemm::Tri;
+use crate::par::{gemm, trsm_left_lower, Par};
 use crate::view::{split, MatMut};
 
 /// Size below which the factorisation is unblocked.
 pub const CHOL_BASE: usize = 48;
 
+/// The GEMM-based steps (panel solve, trailing update) run on the threads of `par`.
+///
 /// Factors the lower triangle of `a` (n×n) in place. `Err(k)` when pivot `k` (0-based,
 /// relative to `a`) is not positive or not finite; `a` is then partly factored.
 ///
 /// # Safety
 /// `a` must address valid memory.
-pub unsafe fn potrf(ws: &mut Workspace, a: MatMut) -> Result<(), usize> {
+pub unsafe fn potrf(par: &Par, a: MatMut) -> Result<(), usize> {
     let n = a.rows;
     if n <= CHOL_BASE {
         return unblocked(a);
@@ -36,11 +38,11 @@ pub unsafe fn potrf(ws: &mut Workspace, a: MatMut) -> Result<(), usize> {
     let a11 = a.sub(0, 0, n1, n1);
     let a21 = a.sub(n1, 0, n2, n1);
     let a22 = a.sub(n1, n1, n2, n2);
-    potrf(ws, a11)?;
+    potrf(par, a11)?;
     // L21 = A21 L11⁻ᵀ  ⇔  L21ᵀ = L11⁻¹ A21ᵀ
-    trsm_left_lower(ws, a11.rb(), a21.t());
-    gemm(ws, -1.0, a21.rb(), a21.rb().t(), a22, Tri::Lower);
-    potrf(ws, a22).map_err(|k| k + n1)
+    trsm_left_lower(par, a11.rb(), a21.t());
+    gemm(par, -1.0, a21.rb(), a21.rb().t(), a22, Tri::Lower);
+    potrf(par, a22).map_err(|k| k + n1)
 }
 
 /// Crout (row-wise, dot-product) Cholesky of a small block.

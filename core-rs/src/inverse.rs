@@ -10,7 +10,7 @@
 
 use crate::blas1::{axpy, dot, scal};
 use crate::gemm::{gemm, Tri, Workspace};
-use crate::trsm::{trsm_left_lower, trsm_left_upper};
+use crate::par::Par;
 use crate::view::{split, MatMut, MatRef};
 
 /// Size below which `trtri`, `lauum` and `trmm` are unblocked.
@@ -20,7 +20,7 @@ pub const INV_BASE: usize = 32;
 ///
 /// # Safety
 /// `a` must address valid memory.
-pub unsafe fn trtri_lower(ws: &mut Workspace, a: MatMut) {
+pub unsafe fn trtri_lower(par: &Par, a: MatMut) {
     let n = a.rows;
     if n <= INV_BASE {
         return trtri_unblocked(a);
@@ -32,14 +32,14 @@ pub unsafe fn trtri_lower(ws: &mut Workspace, a: MatMut) {
     let b = a.sub(n1, 0, n2, n1);
     let c = a.sub(n1, n1, n2, n2);
     // B ← B A⁻¹  ⇔  Bᵀ ← A⁻ᵀ Bᵀ
-    trsm_left_upper(ws, a11.rb().t(), b.t());
+    crate::par::trsm_left_upper(par, a11.rb().t(), b.t());
     // B ← −C⁻¹ B
-    trsm_left_lower(ws, c.rb(), b);
+    crate::par::trsm_left_lower(par, c.rb(), b);
     for i in 0..n2 {
         scal(n1, -1.0, b.ptr_at(i, 0), b.cs);
     }
-    trtri_lower(ws, a11);
-    trtri_lower(ws, c);
+    trtri_lower(par, a11);
+    trtri_lower(par, c);
 }
 
 unsafe fn trtri_unblocked(a: MatMut) {
@@ -90,7 +90,7 @@ pub unsafe fn trmm_left_lower_trans(ws: &mut Workspace, l: MatRef, b: MatMut) {
 ///
 /// # Safety
 /// `a` must address valid memory.
-pub unsafe fn lauum_lower(ws: &mut Workspace, a: MatMut) {
+pub unsafe fn lauum_lower(par: &Par, a: MatMut) {
     let n = a.rows;
     if n <= INV_BASE {
         return lauum_unblocked(a);
@@ -101,10 +101,10 @@ pub unsafe fn lauum_lower(ws: &mut Workspace, a: MatMut) {
     let a11 = a.sub(0, 0, n1, n1);
     let b = a.sub(n1, 0, n2, n1);
     let c = a.sub(n1, n1, n2, n2);
-    lauum_lower(ws, a11);
-    gemm(ws, 1.0, b.rb().t(), b.rb(), a11, Tri::Lower);
-    trmm_left_lower_trans(ws, c.rb(), b);
-    lauum_lower(ws, c);
+    lauum_lower(par, a11);
+    crate::par::gemm(par, 1.0, b.rb().t(), b.rb(), a11, Tri::Lower);
+    crate::par::trmm_left_lower_trans(par, c.rb(), b);
+    lauum_lower(par, c);
 }
 
 unsafe fn lauum_unblocked(a: MatMut) {
@@ -125,13 +125,13 @@ unsafe fn lauum_unblocked(a: MatMut) {
 ///
 /// # Safety
 /// Both must address `n*n` elements.
-pub unsafe fn cholesky_inverse(ws: &mut Workspace, l: *const f64, n: usize, out: *mut f64, mirror: bool) {
+pub unsafe fn cholesky_inverse(par: &Par, l: *const f64, n: usize, out: *mut f64, mirror: bool) {
     for i in 0..n {
         core::ptr::copy_nonoverlapping(l.add(i * n), out.add(i * n), i + 1);
     }
     let o = MatMut::row_major(out, n, n, n);
-    trtri_lower(ws, o);
-    lauum_lower(ws, o);
+    trtri_lower(par, o);
+    lauum_lower(par, o);
     if !mirror {
         return;
     }

@@ -16,6 +16,7 @@
 //! | [`syr`] | rank-1 update |
 //! | [`kernel_program`] | the kernel-program interpreter |
 //! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
+//! | [`par`] | fork-join over the threads of the shared-memory build |
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
 
 pub mod alloc;
@@ -25,6 +26,7 @@ pub mod gemm;
 pub mod inverse;
 pub mod kernel_program;
 pub mod microkernel;
+pub mod par;
 pub mod probe_contract;
 pub mod status;
 pub mod syr;
@@ -32,7 +34,7 @@ pub mod trsm;
 pub mod vexp;
 pub mod view;
 
-use gemm::Workspace;
+use par::Par;
 use status::{E_NOMEM, E_SIZE, OK};
 use view::MatMut;
 
@@ -95,6 +97,38 @@ pub unsafe extern "C" fn gpts_free(ptr: *mut u8, bytes: usize) {
     alloc::release(ptr, bytes)
 }
 
+// ---------------------------------------------------------------- threads
+
+/// Threads (main thread included) the next calls may use, clamped to `1..=64`; in
+/// the single-thread build every call runs on the calling thread whatever this says.
+/// Returns the value in force.
+#[no_mangle]
+pub extern "C" fn gpts_threads_set(threads: u32) -> u32 {
+    par::set_threads(threads as usize);
+    par::threads() as u32
+}
+
+/// Worker `id` (`1 ≤ id < 64`) parks here and works on the main thread's jobs; it
+/// returns `0` after `idle_ms` without a job or once `gpts_threads_quit(1)`, `-5` in
+/// the single-thread build or for a bad id. Threaded build, worker threads only.
+#[no_mangle]
+pub extern "C" fn gpts_threads_worker(id: u32, idle_ms: u32) -> i32 {
+    par::worker_loop(id as usize, idle_ms)
+}
+
+/// `1`: parked workers leave [`gpts_threads_worker`]; `0`: they may stay again.
+#[no_mangle]
+pub extern "C" fn gpts_threads_quit(on: u32) {
+    par::set_quit(on != 0)
+}
+
+/// Address of the `alive` flags (one `i32` per worker id, `1` while inside
+/// [`gpts_threads_worker`]), for the pool to see which workers are parked.
+#[no_mangle]
+pub extern "C" fn gpts_threads_alive() -> *const u32 {
+    par::CTL_alive_ptr()
+}
+
 // ---------------------------------------------------------------- dense linear algebra
 
 /// In-place Cholesky of the lower triangle of `a` (n×n); zeros above the diagonal.
@@ -114,11 +148,11 @@ pub unsafe extern "C" fn gpts_cholesky(a: *mut f64, n: usize) -> i32 {
     if n == 0 {
         return OK;
     }
-    let mut ws = match Workspace::try_new(n) {
-        Some(w) => w,
+    let par = match Par::try_new(n) {
+        Some(p) => p,
         None => return E_NOMEM,
     };
-    let r = cholesky::potrf(&mut ws, MatMut::row_major(a, n, n, n));
+    let r = cholesky::potrf(&par, MatMut::row_major(a, n, n, n));
     for i in 0..n {
         core::ptr::write_bytes(a.add(i * n + i + 1), 0, n - i - 1);
     }
@@ -144,16 +178,16 @@ pub unsafe extern "C" fn gpts_trsm_lower(l: *const f64, n: usize, b: *mut f64, m
     if n == 0 || m == 0 {
         return OK;
     }
-    let mut ws = match Workspace::try_new(n.max(m)) {
-        Some(w) => w,
+    let par = match Par::try_new(n.max(m)) {
+        Some(p) => p,
         None => return E_NOMEM,
     };
     let lv = view::MatRef::row_major(l, n, n, n);
     let bv = MatMut::row_major(b, n, m, m);
     if trans == 0 {
-        trsm::trsm_left_lower(&mut ws, lv, bv);
+        par::trsm_left_lower(&par, lv, bv);
     } else {
-        trsm::trsm_left_upper(&mut ws, lv.t(), bv);
+        par::trsm_left_upper(&par, lv.t(), bv);
     }
     OK
 }
@@ -179,12 +213,12 @@ pub unsafe extern "C" fn gpts_gemm(a: *const f64, b: *const f64, c: *mut f64, m:
     if k == 0 {
         return OK;
     }
-    let mut ws = match Workspace::try_new(m.max(n).max(k)) {
-        Some(w) => w,
+    let par = match Par::try_new(m.max(n).max(k)) {
+        Some(p) => p,
         None => return E_NOMEM,
     };
-    gemm::gemm(
-        &mut ws,
+    par::gemm(
+        &par,
         1.0,
         view::MatRef::row_major(a, m, k, k),
         view::MatRef::row_major(b, k, n, n),
@@ -236,11 +270,11 @@ unsafe fn cholesky_inverse_abi(l: *const f64, n: usize, out: *mut f64, mirror: b
     if n == 0 {
         return OK;
     }
-    let mut ws = match Workspace::try_new(n) {
-        Some(w) => w,
+    let par = match Par::try_new(n) {
+        Some(p) => p,
         None => return E_NOMEM,
     };
-    inverse::cholesky_inverse(&mut ws, l, n, out, mirror);
+    inverse::cholesky_inverse(&par, l, n, out, mirror);
     OK
 }
 

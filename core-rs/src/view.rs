@@ -29,6 +29,13 @@ pub struct MatMut {
     pub cs: isize,
 }
 
+// SAFETY: views are plain addresses; the routines that share one across threads
+// (crate::par) give each thread disjoint elements to write.
+unsafe impl Send for MatRef {}
+unsafe impl Sync for MatRef {}
+unsafe impl Send for MatMut {}
+unsafe impl Sync for MatMut {}
+
 impl MatRef {
     /// A row-major `rows × cols` matrix with leading dimension `ld`.
     #[inline]

@@ -18,7 +18,45 @@
  * @module
  */
 
-import * as wasm from "./gpts_core.wasm";
+import { current as currentSettings } from "../settings.ts";
+import { threadImports } from "./core_imports.ts";
+
+/** The exports of core-rs (both builds export the same ABI functions). */
+type Core = typeof import("./gpts_core.wasm");
+
+/** The threaded build on its shared memory, when this runtime has shared memory. */
+interface Threaded {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  core: Core;
+}
+
+function threadsDisabledByEnv(): boolean {
+  try {
+    const q = Deno.permissions.querySync({ name: "env", variable: "GPTS_WASM_THREADS" });
+    return q.state === "granted" && Deno.env.get("GPTS_WASM_THREADS") === "0";
+  } catch {
+    return false;
+  }
+}
+
+async function loadThreaded(): Promise<Threaded | null> {
+  if (typeof SharedArrayBuffer !== "function" || typeof Worker !== "function") return null;
+  if (threadsDisabledByEnv()) return null;
+  try {
+    const module = (await import("./gpts_core_threads.js")).default;
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
+    if (!(memory.buffer instanceof SharedArrayBuffer)) return null;
+    const inst = new WebAssembly.Instance(module, { env: threadImports(memory) });
+    const core = { ...inst.exports, memory } as unknown as Core;
+    return { module, memory, core };
+  } catch {
+    return null;
+  }
+}
+
+const threaded = await loadThreaded();
+const wasm: Core = threaded?.core ?? await import("./gpts_core.wasm");
 
 /** The meaning of each negative status code of the ABI. */
 export const STATUS_MEANING: Readonly<Record<number, string>> = {
@@ -146,7 +184,7 @@ function withPtr<T>(b: F64Input, body: (ptr: number) => T): T {
  */
 export function cholesky(a: F64Buffer, n: number): number {
   need("cholesky", "a", a, count("cholesky: n", n) * n);
-  return check("gpts_cholesky", wasm.gpts_cholesky(a.ptr, n));
+  return check("gpts_cholesky", par(wasm.gpts_cholesky)(a.ptr, n));
 }
 
 /** Result of {@link choleskyOf}. */
@@ -176,7 +214,7 @@ export function trsmLower(
   need("trsmLower", "b", b, n * count("trsmLower: m", m));
   withPtr(
     l,
-    (lp) => check("gpts_trsm_lower", wasm.gpts_trsm_lower(lp, n, b.ptr, m, transpose ? 1 : 0)),
+    (lp) => check("gpts_trsm_lower", par(wasm.gpts_trsm_lower)(lp, n, b.ptr, m, transpose ? 1 : 0)),
   );
 }
 
@@ -208,7 +246,10 @@ export function choleskyLogdet(l: F64Input, n: number): number {
 export function choleskyInverse(l: F64Input, n: number, out: F64Buffer): void {
   need("choleskyInverse", "l", l, count("choleskyInverse: n", n) * n);
   need("choleskyInverse", "out", out, n * n);
-  withPtr(l, (lp) => check("gpts_cholesky_inverse", wasm.gpts_cholesky_inverse(lp, n, out.ptr)));
+  withPtr(
+    l,
+    (lp) => check("gpts_cholesky_inverse", par(wasm.gpts_cholesky_inverse)(lp, n, out.ptr)),
+  );
 }
 
 /**
@@ -220,7 +261,8 @@ export function choleskyInverseLower(l: F64Input, n: number, out: F64Buffer): vo
   need("choleskyInverseLower", "out", out, n * n);
   withPtr(
     l,
-    (lp) => check("gpts_cholesky_inverse_lower", wasm.gpts_cholesky_inverse_lower(lp, n, out.ptr)),
+    (lp) =>
+      check("gpts_cholesky_inverse_lower", par(wasm.gpts_cholesky_inverse_lower)(lp, n, out.ptr)),
   );
 }
 
@@ -252,7 +294,7 @@ export function gemm(
   need("gemm", "out", out, m * n);
   withPtr(
     a,
-    (ap) => withPtr(b, (bp) => check("gpts_gemm", wasm.gpts_gemm(ap, bp, out.ptr, m, k, n))),
+    (ap) => withPtr(b, (bp) => check("gpts_gemm", par(wasm.gpts_gemm)(ap, bp, out.ptr, m, k, n))),
   );
 }
 
@@ -327,7 +369,7 @@ export function kernelMatrixInto(
       const call = (bp: number) =>
         check(
           "gpts_kernel_matrix",
-          wasm.gpts_kernel_matrix(ops, nOps, th, nTh, ap, n1, bp, n2, d, out.ptr),
+          par(wasm.gpts_kernel_matrix)(ops, nOps, th, nTh, ap, n1, bp, n2, d, out.ptr),
         );
       return x1 === x2 ? call(ap) : withPtr(b, call);
     }));
@@ -426,7 +468,7 @@ export function kernelGradContract(
       withPtr(gm, (gp) =>
         check(
           "gpts_kernel_grad_contract",
-          wasm.gpts_kernel_grad_contract(ops, nOps, th, nTh, xp, n, dd, gp, grad.ptr),
+          par(wasm.gpts_kernel_grad_contract)(ops, nOps, th, nTh, xp, n, dd, gp, grad.ptr),
         ))));
   return grad.toArray();
 }
@@ -452,7 +494,124 @@ export function kernelProbeContract(
       withPtr(u, (up) =>
         check(
           "gpts_kernel_probe_contract",
-          wasm.gpts_kernel_probe_contract(ops, nOps, th, nTh, xp, n, d, up, m, out.ptr),
+          par(wasm.gpts_kernel_probe_contract)(ops, nOps, th, nTh, xp, n, d, up, m, out.ptr),
         ))));
   return out.toArray();
+}
+
+// ---------------------------------------------------------------- threads
+
+/** Bytes of stack each worker gets (the main thread's is core-rs's default, 1 MiB). */
+const WORKER_STACK = 1 << 20;
+/** A parked worker leaves (and its Worker closes) after this long without a job. */
+const WORKER_IDLE_MS = 500;
+/** How long a call waits for a worker it just started (it proceeds without it after). */
+const WORKER_START_WAIT_MS = 300;
+/** A worker that is still loading is not replaced before this (type-checking under `deno test`). */
+const WORKER_START_GRACE_MS = 20_000;
+/** Most threads a call uses (core-rs's limit). */
+const MAX_THREADS = 64;
+
+interface Slot {
+  worker: Worker | null;
+  stack: number;
+  started: number;
+  /** The worker was seen parked in the core (so being away now means it left). */
+  ran: boolean;
+}
+
+const slots: Slot[] = [];
+
+function aliveFlags(): Int32Array {
+  return new Int32Array(wasm.memory.buffer, wasm.gpts_threads_alive() >>> 0, MAX_THREADS);
+}
+
+/** Starts the workers `1 … t-1` that are not parked in the core, and waits for them. */
+function ensureWorkers(t: number): void {
+  if (threaded === null) return;
+  const alive = aliveFlags();
+  const startedNow: number[] = [];
+  for (let id = 1; id < t; id++) {
+    const slot = slots[id] ??= { worker: null, stack: 0, started: 0, ran: false };
+    if (Atomics.load(alive, id) === 1) {
+      slot.ran = true;
+      continue;
+    }
+    // A worker still starting (module loading) is left alone for a while.
+    if (
+      slot.worker !== null && !slot.ran && performance.now() - slot.started < WORKER_START_GRACE_MS
+    ) continue;
+    slot.worker?.terminate();
+    if (slot.stack === 0) {
+      slot.stack = wasm.gpts_alloc(WORKER_STACK) >>> 0;
+      if (slot.stack === 0) return; // no memory for a stack: fewer threads
+    }
+    const w = new Worker(new URL("./thread_worker.ts", import.meta.url), { type: "module" });
+    w.postMessage({
+      module: threaded.module,
+      memory: threaded.memory,
+      id,
+      stackTop: slot.stack + WORKER_STACK,
+      idleMs: WORKER_IDLE_MS,
+    });
+    slot.worker = w;
+    slot.started = performance.now();
+    slot.ran = false;
+    startedNow.push(id);
+  }
+  // Workers run on their own threads: blocking here lets them start.
+  for (const id of startedNow) {
+    const left = WORKER_START_WAIT_MS - (performance.now() - slots[id].started);
+    if (left > 0 && Atomics.load(aliveFlags(), id) === 0) Atomics.wait(aliveFlags(), id, 0, left);
+  }
+}
+
+/**
+ * Whether this runtime runs the threaded core (shared `WebAssembly.Memory` and
+ * Workers available); without it every call runs on one thread.
+ */
+export function wasmThreadsAvailable(): boolean {
+  return threaded !== null;
+}
+
+/** Threads the next call uses: the `threads` setting, 1 without shared memory. */
+export function wasmThreads(): number {
+  if (threaded === null) return 1;
+  const t = currentSettings().threads;
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(t)));
+}
+
+/** `f`, after setting the core's thread count for one call (starting workers as needed). */
+function par<F>(f: F): F {
+  prepare();
+  return f;
+}
+
+/** Sets the core's thread count for one call (starting workers as needed). */
+function prepare(): void {
+  const t = wasmThreads();
+  if (threaded === null) return;
+  wasm.gpts_threads_set(t);
+  if (t > 1) ensureWorkers(t);
+}
+
+/**
+ * Makes every parked worker leave and close now (they also leave by themselves
+ * after half a second without work); the next threaded call starts them again.
+ */
+export function stopWasmThreads(): void {
+  if (threaded === null) return;
+  wasm.gpts_threads_quit(1);
+  for (const slot of slots) {
+    if (slot === undefined || slot.worker === null) continue;
+    const alive = aliveFlags();
+    const id = slots.indexOf(slot);
+    const until = performance.now() + 1000;
+    while (Atomics.load(alive, id) === 1 && performance.now() < until) {
+      Atomics.wait(alive, id, 1, 10);
+    }
+    slot.worker.terminate();
+    slot.worker = null;
+  }
+  wasm.gpts_threads_quit(0);
 }
