@@ -11,7 +11,8 @@ import { KernelCovariance } from "../distributions/covariance.ts";
 import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
 import type { ExactGP } from "../models/exact_gp.ts";
-import { exactLogProb } from "../engine/cholesky.ts";
+import { engineLogProb, type EngineOptions, type EngineResult } from "../engine/select.ts";
+import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
 
@@ -43,8 +44,17 @@ export class ExactMarginalLogLikelihood extends Module {
   readonly likelihood: Likelihood;
   /** The model (kept as a submodule so `mll.parameters()` lists everything, as in GPyTorch). */
   readonly model: ExactGP;
+  /** Solver and device options (src/engine/select.ts). */
+  readonly engine: EngineOptions;
+  /** What the last call computed with: solver, and BBMM's estimates' errors and residual. */
+  lastResult: EngineResult | null = null;
+  readonly #rng: Generator;
 
-  constructor(likelihood: Likelihood, model: ExactGP) {
+  /**
+   * @param engine `{ device: "wasm" | "webgpu" | "auto", solver: "cholesky" | "cg" | "auto" }`
+   * and BBMM options; the probes come from a generator seeded with `engine.seed` (0)
+   */
+  constructor(likelihood: Likelihood, model: ExactGP, engine: EngineOptions = {}) {
     super();
     if (likelihood === null || typeof likelihood !== "object" || !("call" in likelihood)) {
       throw new TypeError(
@@ -53,6 +63,8 @@ export class ExactMarginalLogLikelihood extends Module {
     }
     this.likelihood = likelihood;
     this.model = model;
+    this.engine = { ...engine };
+    this.#rng = new Generator(engine.seed ?? 0);
   }
 
   /**
@@ -85,7 +97,8 @@ export class ExactMarginalLogLikelihood extends Module {
       );
     }
     const n = y.length;
-    const result = await exactLogProb(mean, covariance, y, true);
+    const result = await engineLogProb(mean, covariance, y, true, this.engine, this.#rng);
+    this.lastResult = result;
     const gradient = new Map<Parameter, Float64Array>();
     for (const [parameter, g] of result.gradient!) {
       const dValue = parameter.valueDerivative();

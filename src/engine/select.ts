@@ -1,0 +1,191 @@
+/**
+ * Which solver on which device: `device: "wasm" | "webgpu" | "auto"` and
+ * `solver: "cholesky" | "cg" | "auto"`, given as options (no globals).
+ *
+ * - `solver: "auto"` picks exact Cholesky up to {@link CG_THRESHOLD} points and BBMM
+ *   (CG) above: below it the O(N³) float64 factorization is both exact and fast
+ *   (bench/webgpu_bench.ts measures the crossover);
+ * - `device: "auto"` picks WebGPU for BBMM only when the adapter is a real GPU (never a
+ *   software fallback such as llvmpipe) and N ≥ {@link GPU_THRESHOLD}; otherwise WASM;
+ * - CG not converging is retried with twice the iterations and preconditioner rank,
+ *   then falls back to Cholesky (N ≤ {@link CHOLESKY_FALLBACK_LIMIT}) with a warning,
+ *   else throws {@link ConvergenceError}: never a silently wrong step;
+ * - a lost WebGPU device falls back to WASM (one warning, from gpu_device.ts).
+ *
+ * @example
+ * ```ts
+ * import { chooseSolver } from "./select.ts";
+ * console.log(chooseSolver(1000, {}), chooseSolver(50_000, {})); // cholesky cg
+ * ```
+ *
+ * @module
+ */
+
+import { warn } from "../errors.ts";
+import { Generator } from "../random.ts";
+import type { KernelCovariance } from "../distributions/covariance.ts";
+import type { MeanVector } from "../means/mean.ts";
+import { exactLogProb, type LogProbResult } from "./cholesky.ts";
+import { type BbmmDiagnostics, bbmmLogProb, type BbmmOptions } from "./cg.ts";
+import { type KernelOperator, WasmKernelOperator } from "./kernel_operator.ts";
+import { acquireGpu } from "../webgpu/gpu_device.ts";
+import { DeviceLostError, WebGpuKernelOperator } from "../webgpu/webgpu_kernel_operator.ts";
+import { UnsupportedKernelError } from "../webgpu/kernel_wgsl.ts";
+
+/** Where the products run. */
+export type DeviceChoice = "wasm" | "webgpu" | "auto";
+/** How K̂ is solved. */
+export type SolverChoice = "cholesky" | "cg" | "auto";
+
+/** Engine options, on the marginal log likelihood. */
+export interface EngineOptions {
+  /** Device for the BBMM solver's products (default "auto"). */
+  device?: DeviceChoice;
+  /** Solver (default "auto"). */
+  solver?: SolverChoice;
+  /** BBMM options (probes, tolerance, preconditioner). */
+  cg?: Omit<BbmmOptions, "rng" | "residualOperator">;
+  /** Seed of the probe generator (default 0): a run repeats bit for bit on one machine. */
+  seed?: number;
+  /**
+   * With WebGPU, refine α against a float64 WASM residual up to this N (default 20 000;
+   * an O(N²) CPU product per round).
+   */
+  float64ResidualUpTo?: number;
+}
+
+/** Auto picks CG from this N on. */
+export const CG_THRESHOLD = 4096;
+/** Auto picks a (hardware) WebGPU adapter for CG from this N on. */
+export const GPU_THRESHOLD = 4096;
+/** Largest N at which a failed CG falls back to Cholesky. */
+export const CHOLESKY_FALLBACK_LIMIT = 12_000;
+
+/** CG did not converge even after the fallbacks. */
+export class ConvergenceError extends Error {
+  /** The relative residual reached. */
+  readonly residual: number;
+  /** @param residual the residual reached @param n the size */
+  constructor(residual: number, n: number) {
+    super(
+      `CG did not converge for N = ${n} (relative residual ${residual.toExponential(2)}) ` +
+        `even with twice the iterations and preconditioner rank; raise cg.maxIterations or ` +
+        `cg.preconditioner.maxRank, or raise the noise lower bound`,
+    );
+    this.name = "ConvergenceError";
+    this.residual = residual;
+  }
+}
+
+/** The solver auto picks (or the one asked for). */
+export function chooseSolver(n: number, options: EngineOptions): "cholesky" | "cg" {
+  const s = options.solver ?? "auto";
+  if (s !== "auto" && s !== "cholesky" && s !== "cg") {
+    throw new TypeError(`solver must be "cholesky", "cg" or "auto", got ${JSON.stringify(s)}`);
+  }
+  if (s !== "auto") return s;
+  return n >= CG_THRESHOLD ? "cg" : "cholesky";
+}
+
+/** The operator for `covariance` on the chosen device. */
+export async function kernelOperatorFor(
+  covariance: KernelCovariance,
+  options: EngineOptions,
+): Promise<KernelOperator> {
+  const d = options.device ?? "auto";
+  if (d !== "auto" && d !== "wasm" && d !== "webgpu") {
+    throw new TypeError(`device must be "wasm", "webgpu" or "auto", got ${JSON.stringify(d)}`);
+  }
+  const wasm = () => new WasmKernelOperator(covariance.plan, covariance.x);
+  if (d === "wasm") return wasm();
+  const gpu = await acquireGpu();
+  if (d === "webgpu") {
+    if (gpu === null) {
+      throw new TypeError(
+        `device: "webgpu" was asked for but Deno found no WebGPU adapter; use "wasm" or "auto"`,
+      );
+    }
+    return new WebGpuKernelOperator(gpu, covariance.plan, covariance.x);
+  }
+  if (gpu === null || gpu.info.isFallbackAdapter || covariance.size < GPU_THRESHOLD) return wasm();
+  try {
+    return new WebGpuKernelOperator(gpu, covariance.plan, covariance.x);
+  } catch (e) {
+    if (e instanceof UnsupportedKernelError) return wasm();
+    throw e;
+  }
+}
+
+/** A log-density with, for BBMM, the solver's diagnostics. */
+export interface EngineResult extends LogProbResult {
+  /** "cholesky" or "cg". */
+  solver: "cholesky" | "cg";
+  /** BBMM diagnostics (null for Cholesky). */
+  diagnostics: BbmmDiagnostics | null;
+}
+
+/**
+ * log N(y; μ, K̂) and its gradient on the selected solver and device, with the
+ * fallbacks described above.
+ */
+export async function engineLogProb(
+  mean: MeanVector,
+  covariance: KernelCovariance,
+  y: Float64Array,
+  wantGradient: boolean,
+  options: EngineOptions,
+  rng: Generator = new Generator(options.seed ?? 0),
+): Promise<EngineResult> {
+  const n = covariance.size;
+  if (chooseSolver(n, options) === "cholesky") {
+    return {
+      ...(await exactLogProb(mean, covariance, y, wantGradient)),
+      solver: "cholesky",
+      diagnostics: null,
+    };
+  }
+  let operator = await kernelOperatorFor(covariance, options);
+  const cg = options.cg ?? {};
+  const run = (op: KernelOperator, scale: number) => {
+    const residualOperator = op instanceof WebGpuKernelOperator &&
+        n <= (options.float64ResidualUpTo ?? 20_000)
+      ? new WasmKernelOperator(covariance.plan, covariance.x)
+      : undefined;
+    return bbmmLogProb(mean, covariance, y, wantGradient, op, {
+      ...cg,
+      maxIterations: (cg.maxIterations ?? 1000) * scale,
+      preconditioner: {
+        ...cg.preconditioner,
+        maxRank: (cg.preconditioner?.maxRank ?? 256) * scale,
+      },
+      rng,
+      residualOperator,
+    });
+  };
+  try {
+    let result = await run(operator, 1);
+    if (!result.diagnostics.converged) {
+      warn(`retrying CG with twice the iterations and preconditioner rank`);
+      result = await run(operator, 2);
+    }
+    if (!result.diagnostics.converged) {
+      if (n <= CHOLESKY_FALLBACK_LIMIT) {
+        warn(`CG did not converge; falling back to the exact Cholesky solver for N = ${n}`);
+        return {
+          ...(await exactLogProb(mean, covariance, y, wantGradient)),
+          solver: "cholesky",
+          diagnostics: null,
+        };
+      }
+      throw new ConvergenceError(result.diagnostics.residual, n);
+    }
+    return { ...result, solver: "cg" };
+  } catch (e) {
+    if (!(e instanceof DeviceLostError)) throw e;
+    operator = new WasmKernelOperator(covariance.plan, covariance.x);
+    const result = await run(operator, 1);
+    return { ...result, solver: "cg" };
+  } finally {
+    operator.dispose();
+  }
+}
