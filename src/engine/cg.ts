@@ -203,6 +203,94 @@ function meanAndSe(values: number[]): { mean: number; se: number } {
   return { mean, se: Math.sqrt(variance / t) };
 }
 
+/** The pivoted-Cholesky preconditioner P = L Lᵀ + D of K̂ (float64 kernel rows from WASM). */
+export function buildPreconditioner(
+  covariance: KernelCovariance,
+  options?: PreconditionerOptions,
+): PivotedCholeskyPreconditioner {
+  const plan = covariance.plan, x = covariance.x;
+  return PivotedCholeskyPreconditioner.build(
+    covariance.size,
+    core.kernelDiag(plan, x),
+    (i) =>
+      core.kernelMatrix(plan, { data: x.data.subarray(i * x.d, (i + 1) * x.d), n: 1, d: x.d }, x),
+    covariance.addedDiagonal(),
+    options,
+  );
+}
+
+/** What {@link bbmmSolve} reached. */
+export interface SolveResult {
+  /** K̂⁻¹ B (n × c, row-major). */
+  x: Float64Array;
+  /** CG iterations, the refinement rounds' included. */
+  iterations: number;
+  /** Whether CG reached the tolerance on every column. */
+  converged: boolean;
+  /** Largest relative residual ‖b − K̂x‖/‖b‖ over the columns, against the residual operator. */
+  residual: number;
+}
+
+/**
+ * K̂⁻¹ B for c right-hand sides at once: batched PCG on `operator`'s device, then
+ * iterative refinement of every column against residuals recomputed with
+ * `residualOperator` (a float64 {@link WasmKernelOperator} makes the solves exact to
+ * float64 residuals when the products come from a float32 device).
+ */
+export async function bbmmSolve(
+  operator: KernelOperator,
+  added: Float64Array,
+  precond: PivotedCholeskyPreconditioner,
+  b: Float64Array,
+  c: number,
+  options: { maxIterations?: number; tolerance?: number; residualOperator?: KernelOperator } = {},
+): Promise<SolveResult> {
+  const n = operator.n;
+  const tol = options.tolerance ?? 1e-7;
+  const maxIt = options.maxIterations ?? 1000;
+  const refOp = options.residualOperator ?? operator;
+  // Columns scaled to unit norm: a float32 device would underflow on tiny columns (a
+  // test point far from the data has K(X, x*) ≈ 1e-100), and K̂⁻¹ is linear.
+  const scale = colDot(b, b, n, c).map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0));
+  b = b.slice();
+  for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) b[i * c + j] *= scale[j];
+  const solved = await pcg(operator, added, precond, b, c, maxIt, tol);
+  const x = solved.x;
+  let iterations = solved.iterations;
+  const bNorm = colDot(b, b, n, c).map(Math.sqrt);
+  const residualOf = async (sol: Float64Array) => {
+    const kx = await khat(refOp, added, sol, c);
+    for (let i = 0; i < n * c; i++) kx[i] = b[i] - kx[i];
+    const rn = colDot(kx, kx, n, c).map(Math.sqrt);
+    return { r: kx, rel: rn.map((v, j) => (bNorm[j] > 0 ? v / bNorm[j] : 0)) };
+  };
+  const { r, rel } = await residualOf(x);
+  for (let round = 0; round < 4 && Math.max(...rel) > tol; round++) {
+    const fix = await pcg(operator, added, precond, r, c, maxIt, tol);
+    iterations += fix.iterations;
+    const next = x.slice();
+    for (let i = 0; i < n * c; i++) next[i] += fix.x[i];
+    const after = await residualOf(next);
+    // Keep the columns that improved.
+    let improved = false;
+    for (let j = 0; j < c; j++) {
+      if (!(after.rel[j] < rel[j])) continue;
+      improved = true;
+      for (let i = 0; i < n; i++) {
+        x[i * c + j] = next[i * c + j];
+        r[i * c + j] = after.r[i * c + j];
+      }
+      rel[j] = after.rel[j];
+    }
+    if (!improved) break;
+  }
+  const residual = c === 0 ? 0 : Math.max(...rel);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < c; j++) x[i * c + j] = scale[j] > 0 ? x[i * c + j] / scale[j] : 0;
+  }
+  return { x, iterations, converged: solved.converged, residual };
+}
+
 /** The Lanczos tridiagonal from one column's CG coefficients. */
 export function lanczosFromCg(
   alphas: readonly number[],
@@ -240,14 +328,7 @@ export async function bbmmLogProb(
   const rng = options.rng ?? new Generator(0);
   const plan = covariance.plan, x = covariance.x;
   const dAdded = covariance.addedDiagonal();
-  const precond = PivotedCholeskyPreconditioner.build(
-    n,
-    core.kernelDiag(plan, x),
-    (i) =>
-      core.kernelMatrix(plan, { data: x.data.subarray(i * x.d, (i + 1) * x.d), n: 1, d: x.d }, x),
-    dAdded,
-    options.preconditioner,
-  );
+  const precond = buildPreconditioner(covariance, options.preconditioner);
   const c = t + 1;
   const probes = precond.sample(rng, t);
   const b = new Float64Array(n * c);

@@ -26,7 +26,19 @@ import { Generator } from "../random.ts";
 import type { KernelCovariance } from "../distributions/covariance.ts";
 import type { MeanVector } from "../means/mean.ts";
 import { exactLogProb, type LogProbResult } from "./cholesky.ts";
-import { type BbmmDiagnostics, bbmmLogProb, type BbmmOptions } from "./cg.ts";
+import {
+  type BbmmDiagnostics,
+  bbmmLogProb,
+  type BbmmOptions,
+  bbmmSolve,
+  buildPreconditioner,
+} from "./cg.ts";
+import {
+  type CgPredictionOptions,
+  CgTrainingSolve,
+  type PredictionSolve,
+} from "./bbmm_posterior.ts";
+import { TrainingSolve } from "./exact_posterior.ts";
 import { type KernelOperator, WasmKernelOperator } from "./kernel_operator.ts";
 import { acquireGpu } from "../webgpu/gpu_device.ts";
 import { DeviceLostError, WebGpuKernelOperator } from "../webgpu/webgpu_kernel_operator.ts";
@@ -43,8 +55,8 @@ export interface EngineOptions {
   device?: DeviceChoice;
   /** Solver (default "auto"). */
   solver?: SolverChoice;
-  /** BBMM options (probes, tolerance, preconditioner). */
-  cg?: Omit<BbmmOptions, "rng" | "residualOperator">;
+  /** BBMM options (probes, tolerance, preconditioner; the LOVE cache's for prediction). */
+  cg?: Omit<BbmmOptions, "rng" | "residualOperator"> & CgPredictionOptions;
   /** Seed of the probe generator (default 0): a run repeats bit for bit on one machine. */
   seed?: number;
   /**
@@ -188,4 +200,81 @@ export async function engineLogProb(
   } finally {
     operator.dispose();
   }
+}
+
+/**
+ * The training data's solve for prediction on the selected solver and device: the
+ * Cholesky {@link TrainingSolve}, or the BBMM {@link CgTrainingSolve} (α by CG, refined
+ * against a float64 residual on WebGPU up to `float64ResidualUpTo`), with the same
+ * fallbacks as {@link engineLogProb}.
+ */
+export async function predictionSolve(
+  mean: MeanVector,
+  covariance: KernelCovariance,
+  y: Float64Array,
+  options: EngineOptions,
+): Promise<PredictionSolve> {
+  const n = covariance.size;
+  if (chooseSolver(n, options) === "cholesky") return TrainingSolve.compute(mean, covariance, y);
+  const cg = options.cg ?? {};
+  const added = covariance.addedDiagonal();
+  const r = y.map((v, i) => v - mean.values[i]);
+  let useWasm = false;
+  const withOperators = async <T>(
+    fn: (op: KernelOperator, ref: KernelOperator) => Promise<T>,
+  ): Promise<T> => {
+    const wasm = () => new WasmKernelOperator(covariance.plan, covariance.x);
+    const op = useWasm ? wasm() : await kernelOperatorFor(covariance, options);
+    const ref = op instanceof WebGpuKernelOperator && n <= (options.float64ResidualUpTo ?? 20_000)
+      ? wasm()
+      : op;
+    try {
+      return await fn(op, ref);
+    } catch (e) {
+      if (!(e instanceof DeviceLostError)) throw e;
+      useWasm = true; // the device was lost: from now on, and this once, on WASM
+      const w = wasm();
+      return await fn(w, w);
+    } finally {
+      op.dispose();
+    }
+  };
+  for (const scale of [1, 2]) {
+    const maxRank = (cg.preconditioner?.maxRank ?? 256) * scale;
+    const maxIterations = (cg.maxIterations ?? 1000) * scale;
+    const precond = buildPreconditioner(covariance, { ...cg.preconditioner, maxRank });
+    const tolerance = cg.tolerance ?? 1e-7;
+    const { solved, device } = await withOperators(async (op, ref) => ({
+      solved: await bbmmSolve(op, added, precond, r, 1, {
+        maxIterations,
+        tolerance,
+        residualOperator: ref,
+      }),
+      device: op.device,
+    }));
+    if (solved.converged || solved.residual <= tolerance) {
+      return new CgTrainingSolve(
+        covariance,
+        precond,
+        solved.x,
+        solved.residual,
+        device,
+        withOperators,
+        {
+          ...cg,
+          maxIterations,
+        },
+      );
+    }
+    warn(
+      `prediction: CG (${device}) reached a relative residual of ${
+        solved.residual.toExponential(2)
+      } for the mean cache` + (scale === 1 ? `; retrying with twice the iterations and rank` : ""),
+    );
+  }
+  if (n <= CHOLESKY_FALLBACK_LIMIT) {
+    warn(`prediction: falling back to the exact Cholesky solver for N = ${n}`);
+    return TrainingSolve.compute(mean, covariance, y);
+  }
+  throw new ConvergenceError(NaN, n);
 }

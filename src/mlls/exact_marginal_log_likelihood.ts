@@ -44,7 +44,10 @@ export class ExactMarginalLogLikelihood extends Module {
   readonly likelihood: Likelihood;
   /** The model (kept as a submodule so `mll.parameters()` lists everything, as in GPyTorch). */
   readonly model: ExactGP;
-  /** Solver and device options (src/engine/select.ts). */
+  /**
+   * Solver and device options (src/engine/select.ts); each key given here overrides the
+   * model's {@link ExactGP.engine}.
+   */
   readonly engine: EngineOptions;
   /** What the last call computed with: solver, and BBMM's estimates' errors and residual. */
   lastResult: EngineResult | null = null;
@@ -52,7 +55,8 @@ export class ExactMarginalLogLikelihood extends Module {
 
   /**
    * @param engine `{ device: "wasm" | "webgpu" | "auto", solver: "cholesky" | "cg" | "auto" }`
-   * and BBMM options; the probes come from a generator seeded with `engine.seed` (0)
+   * and BBMM options, over the model's own; the probes come from a generator seeded with
+   * `engine.seed` (the model's, else 0)
    */
   constructor(likelihood: Likelihood, model: ExactGP, engine: EngineOptions = {}) {
     super();
@@ -64,7 +68,7 @@ export class ExactMarginalLogLikelihood extends Module {
     this.likelihood = likelihood;
     this.model = model;
     this.engine = { ...engine };
-    this.#rng = new Generator(engine.seed ?? 0);
+    this.#rng = new Generator(engine.seed ?? model.engine?.seed ?? 0);
   }
 
   /**
@@ -97,7 +101,8 @@ export class ExactMarginalLogLikelihood extends Module {
       );
     }
     const n = y.length;
-    const result = await engineLogProb(mean, covariance, y, true, this.engine, this.#rng);
+    const options = { ...this.model.engine, ...this.engine };
+    const result = await engineLogProb(mean, covariance, y, true, options, this.#rng);
     this.lastResult = result;
     const gradient = new Map<Parameter, Float64Array>();
     for (const [parameter, g] of result.gradient!) {
