@@ -1,12 +1,22 @@
 /**
  * Which solver on which device: `device: "wasm" | "webgpu" | "auto"` and
- * `solver: "cholesky" | "cg" | "auto"`, given as options (no globals).
+ * `solver: "cholesky" | "cg" | "auto"`, given as options (no globals), on the model
+ * (`ExactGP.engine`) or the marginal log likelihood (which overrides the model's).
  *
- * - `solver: "auto"` picks exact Cholesky up to {@link CG_THRESHOLD} points and BBMM
- *   (CG) above: below it the O(N³) float64 factorization is both exact and fast
- *   (bench/webgpu_bench.ts measures the crossover);
- * - `device: "auto"` picks WebGPU for BBMM only when the adapter is a real GPU (never a
- *   software fallback such as llvmpipe) and N ≥ {@link GPU_THRESHOLD}; otherwise WASM;
+ * - `solver: "auto"` picks exact Cholesky below {@link CG_THRESHOLD} points and BBMM
+ *   (CG) from there on. Measured (bench/webgpu_bench.ts, WASM, one loss + gradient, an
+ *   easy problem where CG needs 3 iterations): Cholesky 0.18 / 1.3 / 9.6 s at N = 1000 /
+ *   2000 / 4000 against CG's 1.0 / 3.8 / 17.4 s; extrapolating N³ against N² they cross
+ *   near N ≈ 7 000, later on harder problems (small noise: more CG iterations). Cholesky
+ *   also needs ≈ 3·8·N² bytes, which WASM's 4 GiB caps near N ≈ 13 000;
+ * - with a hardware WebGPU adapter, `solver: "auto"` picks CG from
+ *   {@link GPU_THRESHOLD} on and `device: "auto"` puts it on the GPU. This threshold is
+ *   an ASSUMPTION, not a measurement: no GPU was available when it was set (a real GPU's
+ *   kernel MVM runs at tens to hundreds of GFLOP/s against WASM's ≈ 1, so BBMM on it
+ *   should beat WASM Cholesky well before the CPU crossover). Re-measure with
+ *   `deno task bench:webgpu` on a GPU;
+ * - `device: "auto"` never picks a software fallback adapter (llvmpipe): it is correct
+ *   but ≈ 15× slower than WASM (0.05 against 0.8 GFLOP/s measured at N = 1000);
  * - CG not converging is retried with twice the iterations and preconditioner rank,
  *   then falls back to Cholesky (N ≤ {@link CHOLESKY_FALLBACK_LIMIT}) with a warning,
  *   else throws {@link ConvergenceError}: never a silently wrong step;
@@ -66,9 +76,12 @@ export interface EngineOptions {
   float64ResidualUpTo?: number;
 }
 
-/** Auto picks CG from this N on. */
-export const CG_THRESHOLD = 4096;
-/** Auto picks a (hardware) WebGPU adapter for CG from this N on. */
+/** Auto picks CG from this N on (WASM; measured crossover, see the module doc). */
+export const CG_THRESHOLD = 8192;
+/**
+ * With a hardware (not fallback) WebGPU adapter, auto picks CG on the GPU from this N
+ * on. An assumption, not measured on a GPU (see the module doc).
+ */
 export const GPU_THRESHOLD = 4096;
 /** Largest N at which a failed CG falls back to Cholesky. */
 export const CHOLESKY_FALLBACK_LIMIT = 12_000;
@@ -89,14 +102,31 @@ export class ConvergenceError extends Error {
   }
 }
 
-/** The solver auto picks (or the one asked for). */
-export function chooseSolver(n: number, options: EngineOptions): "cholesky" | "cg" {
+/**
+ * The solver auto picks (or the one asked for); `hardwareGpu`: a hardware WebGPU
+ * adapter is there and the device option allows it.
+ */
+export function chooseSolver(
+  n: number,
+  options: EngineOptions,
+  hardwareGpu = false,
+): "cholesky" | "cg" {
   const s = options.solver ?? "auto";
   if (s !== "auto" && s !== "cholesky" && s !== "cg") {
     throw new TypeError(`solver must be "cholesky", "cg" or "auto", got ${JSON.stringify(s)}`);
   }
   if (s !== "auto") return s;
-  return n >= CG_THRESHOLD ? "cg" : "cholesky";
+  return n >= CG_THRESHOLD || (hardwareGpu && n >= GPU_THRESHOLD) ? "cg" : "cholesky";
+}
+
+/** Whether auto may use a hardware GPU for `n` points under `options`. */
+async function hardwareGpuFor(n: number, options: EngineOptions): Promise<boolean> {
+  if ((options.solver ?? "auto") !== "auto" || n < GPU_THRESHOLD || n >= CG_THRESHOLD) {
+    return false;
+  }
+  if ((options.device ?? "auto") === "wasm") return false;
+  const gpu = await acquireGpu();
+  return gpu !== null && !gpu.info.isFallbackAdapter;
 }
 
 /** The operator for `covariance` on the chosen device. */
@@ -149,7 +179,7 @@ export async function engineLogProb(
   rng: Generator = new Generator(options.seed ?? 0),
 ): Promise<EngineResult> {
   const n = covariance.size;
-  if (chooseSolver(n, options) === "cholesky") {
+  if (chooseSolver(n, options, await hardwareGpuFor(n, options)) === "cholesky") {
     return {
       ...(await exactLogProb(mean, covariance, y, wantGradient)),
       solver: "cholesky",
@@ -215,7 +245,9 @@ export async function predictionSolve(
   options: EngineOptions,
 ): Promise<PredictionSolve> {
   const n = covariance.size;
-  if (chooseSolver(n, options) === "cholesky") return TrainingSolve.compute(mean, covariance, y);
+  if (chooseSolver(n, options, await hardwareGpuFor(n, options)) === "cholesky") {
+    return TrainingSolve.compute(mean, covariance, y);
+  }
   const cg = options.cg ?? {};
   const added = covariance.addedDiagonal();
   const r = y.map((v, i) => v - mean.values[i]);
