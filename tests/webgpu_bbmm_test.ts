@@ -55,13 +55,14 @@ for (const { name, build } of compositions()) {
 
 const teacher = loadTeacher();
 const ref = loadReference(50);
+const ref500 = loadReference(500);
 
-/** The student at the 50-iteration reference's iteration `it`, on the first n points. */
-function studentAt(it: number, n: number) {
+/** The student at the reference's iteration `it` (50-iteration run, or `run`), first n points. */
+function studentAt(it: number, n: number, run = ref) {
   const x = teacher.x.slice(0, n), y = teacher.y.slice(0, n);
   const s = makeStudent({ x, y, n });
   const named = new Map(s.model.namedParameters());
-  for (const [nm, raw] of Object.entries(ref.trace[it].raw)) named.get(NAME_MAP[nm])!.setRaw(raw);
+  for (const [nm, raw] of Object.entries(run.trace[it].raw)) named.get(NAME_MAP[nm])!.setRaw(raw);
   const marginal = s.likelihood.call(s.model.call(x));
   return {
     mean: marginal.loc as MeanVector,
@@ -80,8 +81,10 @@ async function checkAgainstExact(
   makeOp: (c: KernelCovariance) => KernelOperator,
   deviceRel: number,
   log: boolean,
+  run = ref,
+  lossDeviceRel = 1e-9,
 ) {
-  const { mean, cov, y } = studentAt(it, n);
+  const { mean, cov, y } = studentAt(it, n, run);
   const exact = await exactLogProb(mean, cov, y, true);
   const op = makeOp(cov);
   const t0 = performance.now();
@@ -107,7 +110,7 @@ async function checkAgainstExact(
   }
   assert.ok(lossErr <= 1e-3, `iteration ${it}: loss error ${lossErr}`);
   assert.ok(
-    Math.abs(r.value - exact.value) <= 3 * d.standardError + 1e-9 * Math.abs(exact.value),
+    Math.abs(r.value - exact.value) <= 3 * d.standardError + lossDeviceRel * Math.abs(exact.value),
     `iteration ${it}: log p ${r.value} vs exact ${exact.value}, SE ${d.standardError}`,
   );
   for (const [param, g] of exact.gradient!) {
@@ -158,6 +161,33 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    `BBMM on WebGPU stays exact where float32 GPyTorch blows up: the 500-iteration reference's iterations 45–65 (N = 512)${
+      noAdapter ? " (SKIPPED: no WebGPU adapter)" : ""
+    }`,
+  ignore: noAdapter,
+  fn: async () => {
+    // GPyTorch's float32 CG fails at iterations 52–63 of this run (lengthscale ≈ 0.007,
+    // noise falling towards 1e-4); here each of these points must give the float64 loss
+    // and gradient within the tolerances above. The standard error covers the probes'
+    // spread, not the float32 products' own error in the Lanczos coefficients: measured at
+    // iteration 65, WebGPU's log p differs from the float64 device's (same probes) by
+    // 1.3e-3 = 2.4e-6 relative, so the 3-SE check allows 5e-6 |log p| beside it.
+    for (const it of [45, 50, 55, 60, 65]) {
+      await checkAgainstExact(
+        it,
+        512,
+        (c) => new WebGpuKernelOperator(gpu!, c.plan, c.x),
+        5e-3,
+        true,
+        ref500,
+        5e-6,
+      );
+    }
+  },
+});
+
+Deno.test({
   name: `BBMM on WebGPU on the N = 1000 fixture at the reference's first, middle and last points${
     noAdapter ? " (SKIPPED: no WebGPU adapter)" : full ? "" : " (SKIPPED: set GPTS_WEBGPU_FULL=1)"
   }`,
@@ -181,7 +211,6 @@ Deno.test({
   }`,
   ignore: noAdapter || !full,
   fn: async () => {
-    const ref500 = loadReference(500);
     const s = makeStudent(teacher);
     const mll = new gp.mlls.ExactMarginalLogLikelihood(s.likelihood, s.model, {
       solver: "cg",
