@@ -90,9 +90,7 @@ for (let i = 0; i < iters; i++) {
   console.log(
     `iter ${String(i + 1).padStart(3)}/${iters}  loss ${loss.value.toFixed(4)}  ` +
       `lengthscale ${model.covarModule.baseKernel.lengthscale.toFixed(4)}  ` +
-      `noise ${likelihood.noise.toFixed(4)}  ${
-        ((performance.now() - t0) / 1000).toFixed(2)
-      } s  ` +
+      `noise ${likelihood.noise.toFixed(4)}  ${((performance.now() - t0) / 1000).toFixed(2)} s  ` +
       (d === null
         ? `[cholesky, WASM (float64)]`
         : `[cg on ${d.device}: ${d.iterations} CG it, rank ${d.preconditionerRank}, ` +

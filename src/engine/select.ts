@@ -5,9 +5,9 @@
  *
  * - `solver: "auto"` picks exact Cholesky below {@link CG_THRESHOLD} points and BBMM
  *   (CG) from there on. Measured (bench/webgpu_bench.ts, WASM, one loss + gradient, an
- *   easy problem where CG needs 3 iterations): Cholesky 0.18 / 1.3 / 9.6 s at N = 1000 /
- *   2000 / 4000 against CG's 1.0 / 3.8 / 17.4 s; extrapolating N³ against N² they cross
- *   near N ≈ 7 000, later on harder problems (small noise: more CG iterations). Cholesky
+ *   easy problem where CG needs 3 iterations): Cholesky 0.18 / 1.3 / 9.6 / 104 s at
+ *   N = 1000 / 2000 / 4000 / 8000 against CG's 1.0 / 3.8 / 17.4 / 107 s: they cross at
+ *   N ≈ 8 000 (later on harder problems: small noise needs more CG iterations). Cholesky
  *   also needs ≈ 3·8·N² bytes, which WASM's 4 GiB caps near N ≈ 13 000;
  * - with a hardware WebGPU adapter, `solver: "auto"` picks CG from
  *   {@link GPU_THRESHOLD} on and `device: "auto"` puts it on the GPU. This threshold is
@@ -271,6 +271,7 @@ export async function predictionSolve(
       op.dispose();
     }
   };
+  let lastResidual = NaN;
   for (const scale of [1, 2]) {
     const maxRank = (cg.preconditioner?.maxRank ?? 256) * scale;
     const maxIterations = (cg.maxIterations ?? 1000) * scale;
@@ -298,6 +299,7 @@ export async function predictionSolve(
         },
       );
     }
+    lastResidual = solved.residual;
     warn(
       `prediction: CG (${device}) reached a relative residual of ${
         solved.residual.toExponential(2)
@@ -308,5 +310,5 @@ export async function predictionSolve(
     warn(`prediction: falling back to the exact Cholesky solver for N = ${n}`);
     return TrainingSolve.compute(mean, covariance, y);
   }
-  throw new ConvergenceError(NaN, n);
+  throw new ConvergenceError(lastResidual, n);
 }
