@@ -23,7 +23,9 @@ export interface Settings {
   /**
    * Predictive variances from a cache built once per training state rather than a
    * solve per call (GPyTorch's `fast_pred_var`). With the Cholesky solver the cache
-   * is an explicit root of K̂⁻¹, so the variances stay exact.
+   * is an explicit root of K̂⁻¹, so the variances stay exact; with the CG solver it is a
+   * LOVE root of K̂⁻¹ (preconditioner columns + Lanczos from the mean cache, float64
+   * Rayleigh–Ritz) that checks itself against solves and warns above 1e-3 relative.
    */
   fastPredVar: boolean;
   /**

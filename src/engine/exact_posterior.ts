@@ -1,6 +1,7 @@
 /**
  * Exact GP prediction: the training data's solve, cached, and the posterior mean and
- * covariance at new inputs from it.
+ * covariance at new inputs from it. The solve is a {@link PredictionSolve}: the
+ * Cholesky one here ({@link TrainingSolve}), or the BBMM one (bbmm_posterior.ts).
  *
  * @module
  */
@@ -11,12 +12,13 @@ import type { KernelPlan } from "./plan.ts";
 import type { Inputs } from "../tensor.ts";
 import type { Covariance, KernelCovariance } from "../distributions/covariance.ts";
 import type { MeanSource, MeanVector } from "../means/mean.ts";
+import type { PredictionSolve, QuadraticFactors } from "./bbmm_posterior.ts";
 
 /**
  * What prediction needs from the training data, computed once per training state:
  * K̂ = L Lᵀ and α = K̂⁻¹ (y − μ).
  */
-export class TrainingSolve {
+export class TrainingSolve implements PredictionSolve {
   /** The training inputs. */
   readonly x: Inputs;
   /** Lower Cholesky factor of K̂, row-major n × n. */
@@ -25,6 +27,8 @@ export class TrainingSolve {
   readonly alpha: Float64Array;
   /** Jitter added to factor K̂ (0 when none was needed). */
   readonly jitter: number;
+  readonly solver = "cholesky" as const;
+  readonly device = "WASM (float64)";
   #inverseFactor: Float64Array | null = null;
 
   private constructor(x: Inputs, factor: Float64Array, alpha: Float64Array, jitter: number) {
@@ -53,6 +57,12 @@ export class TrainingSolve {
 
   get n(): number {
     return this.x.n;
+  }
+
+  /** V = L⁻¹ K(X, X*): K(X*, X) K̂⁻¹ K(X, X*) = Vᵀ V. */
+  quadraticFactors(cross: Float64Array, m: number, fast: boolean): Promise<QuadraticFactors> {
+    const v = this.whiten(cross, m, fast);
+    return Promise.resolve({ a: v, b: v, rows: this.n });
   }
 
   /**
@@ -85,19 +95,19 @@ export class TrainingSolve {
 
 /** The posterior at test inputs, computed on first use and shared by mean and covariance. */
 export class ExactPrediction {
-  readonly #solve: Promise<TrainingSolve>;
+  readonly #solve: Promise<PredictionSolve>;
   readonly #prior: { mean: MeanSource; covariance: KernelCovariance; plan: KernelPlan };
   readonly #fast: boolean;
-  #cross: Promise<{ cross: Float64Array; whitened: Float64Array | null }> | null = null;
+  #cross: Promise<{ cross: Float64Array; factors: QuadraticFactors | null }> | null = null;
 
   /**
    * @param solve the training data's solve
    * @param testMean the prior mean at the test inputs
    * @param testCovariance the prior covariance at the test inputs
-   * @param fast use the cached inverse factor for variances (settings.fastPredVar)
+   * @param fast variances from the solve's fast cache (settings.fastPredVar)
    */
   constructor(
-    solve: Promise<TrainingSolve>,
+    solve: Promise<PredictionSolve>,
     testMean: MeanSource,
     testCovariance: KernelCovariance,
     fast: boolean,
@@ -112,20 +122,20 @@ export class ExactPrediction {
     return this.#prior.covariance.size;
   }
 
-  /** K(X, X*) (n × m), and V = L⁻¹ K(X, X*) once a variance is asked for. */
+  /** K(X, X*) (n × m), and the factors of K(X*, X) K̂⁻¹ K(X, X*) once a variance is asked for. */
   async #crossTerms(
-    withWhitened: boolean,
-  ): Promise<{ cross: Float64Array; whitened: Float64Array | null }> {
+    withFactors: boolean,
+  ): Promise<{ cross: Float64Array; factors: QuadraticFactors | null }> {
     if (this.#cross === null) {
       this.#cross = this.#solve.then((solve) => ({
         cross: core.kernelMatrix(this.#prior.plan, solve.x, this.#prior.covariance.x),
-        whitened: null,
+        factors: null,
       }));
     }
     const terms = await this.#cross;
-    if (withWhitened && terms.whitened === null) {
+    if (withFactors && terms.factors === null) {
       const solve = await this.#solve;
-      terms.whitened = solve.whiten(terms.cross, this.size, this.#fast);
+      terms.factors = await solve.quadraticFactors(terms.cross, this.size, this.#fast);
     }
     return terms;
   }
@@ -144,32 +154,34 @@ export class ExactPrediction {
     return mean;
   }
 
-  /** diag K(X*, X*) − colsum(V ∘ V). */
+  /** diag K(X*, X*) − colsum(A ∘ B). */
   async variance(): Promise<Float64Array> {
-    const solve = await this.#solve;
-    const { whitened } = await this.#crossTerms(true);
+    const { factors } = await this.#crossTerms(true);
+    const { a, b, rows } = factors!;
     const v = await this.#prior.covariance.diagonal();
-    const n = solve.n, m = this.size;
-    for (let i = 0; i < n; i++) {
+    const m = this.size;
+    for (let i = 0; i < rows; i++) {
       const row = i * m;
-      for (let j = 0; j < m; j++) v[j] -= whitened![row + j] * whitened![row + j];
+      for (let j = 0; j < m; j++) v[j] -= a[row + j] * b[row + j];
     }
     return v;
   }
 
-  /** K(X*, X*) − Vᵀ V. */
+  /** K(X*, X*) − sym(Aᵀ B). */
   async covariance(): Promise<Float64Array> {
-    const solve = await this.#solve;
-    const { whitened } = await this.#crossTerms(true);
+    const { factors } = await this.#crossTerms(true);
+    const { a, b, rows } = factors!;
     const c = await this.#prior.covariance.dense();
-    const n = solve.n, m = this.size;
-    const w = whitened!;
-    for (let i = 0; i < n; i++) {
+    const m = this.size;
+    const half = a === b ? 1 : 0.5;
+    for (let i = 0; i < rows; i++) {
       const row = i * m;
-      for (let a = 0; a < m; a++) {
-        const wa = w[row + a];
-        if (wa === 0) continue;
-        for (let b = 0; b < m; b++) c[a * m + b] -= wa * w[row + b];
+      for (let p = 0; p < m; p++) {
+        const ap = a[row + p], bp = b[row + p];
+        if (ap === 0 && bp === 0) continue;
+        for (let q = 0; q < m; q++) {
+          c[p * m + q] -= a === b ? ap * b[row + q] : half * (ap * b[row + q] + bp * a[row + q]);
+        }
       }
     }
     return c;

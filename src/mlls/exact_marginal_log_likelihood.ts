@@ -11,13 +11,14 @@ import { KernelCovariance } from "../distributions/covariance.ts";
 import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
 import type { ExactGP } from "../models/exact_gp.ts";
-import { DEFAULT_PROBES, exactLogProb } from "../engine/cholesky.ts";
+import { DEFAULT_PROBES } from "../engine/cholesky.ts";
+import { engineLogProb, type EngineOptions, type EngineResult } from "../engine/select.ts";
 import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
 
 /** Options of {@link ExactMarginalLogLikelihood}. */
-export interface ExactMarginalLogLikelihoodOptions {
+export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
   /**
    * `"exact"` (default): the exact gradient, from K̂⁻¹ (about 3× the flops of the
    * Cholesky factorization). `"stochastic"`: the loss is still exact (from the
@@ -30,8 +31,9 @@ export interface ExactMarginalLogLikelihoodOptions {
   /** Probe vectors of the stochastic gradient (default 15; at least 2). */
   probes?: number;
   /**
-   * Seed of the probe vectors (default 0): each call draws new probes from one
-   * generator, so a training run is reproducible and its gradient errors independent.
+   * Seed of the probe vectors (default: the model's `engine.seed`, else 0): each call
+   * draws new probes from one generator, so a training run is reproducible and its
+   * gradient errors independent.
    */
   seed?: number;
 }
@@ -65,12 +67,24 @@ export class ExactMarginalLogLikelihood extends Module {
   readonly likelihood: Likelihood;
   /** The model (kept as a submodule so `mll.parameters()` lists everything, as in GPyTorch). */
   readonly model: ExactGP;
-  /** How the gradient is computed. */
+  /** How the gradient is computed on the Cholesky solver. */
   readonly gradientMode: "exact" | "stochastic";
   /** Probe vectors of the stochastic gradient. */
   readonly probes: number;
-  #generator: Generator;
+  /**
+   * Solver and device options (src/engine/select.ts); each key given here overrides the
+   * model's {@link ExactGP.engine}.
+   */
+  readonly engine: EngineOptions;
+  /** What the last call computed with: solver, and BBMM's estimates' errors and residual. */
+  lastResult: EngineResult | null = null;
+  readonly #rng: Generator;
 
+  /**
+   * @param options the gradient mode (`gradient`, `probes`) and the solver and device
+   * options (`device`, `solver`, `cg`, …, over the model's own); the probes of either
+   * solver come from a generator seeded with `seed` (the model's, else 0)
+   */
   constructor(
     likelihood: Likelihood,
     model: ExactGP,
@@ -91,7 +105,9 @@ export class ExactMarginalLogLikelihood extends Module {
     }
     this.gradientMode = mode;
     this.probes = probes;
-    this.#generator = new Generator(options.seed ?? 0);
+    const { gradient: _gradient, probes: _probes, ...engine } = options;
+    this.engine = engine;
+    this.#rng = new Generator(options.seed ?? model?.engine?.seed ?? 0);
     if (likelihood === null || typeof likelihood !== "object" || !("call" in likelihood)) {
       throw new TypeError(
         `ExactMarginalLogLikelihood(likelihood, model): likelihood must be a likelihood, got ${likelihood}`,
@@ -131,11 +147,13 @@ export class ExactMarginalLogLikelihood extends Module {
       );
     }
     const n = y.length;
-    const result = await exactLogProb(mean, covariance, y, true, {
+    const engine = { ...this.model.engine, ...this.engine };
+    const result = await engineLogProb(mean, covariance, y, true, engine, this.#rng, {
       gradient: this.gradientMode,
       probes: this.probes,
-      generator: this.#generator,
+      generator: this.#rng,
     });
+    this.lastResult = result;
     const gradient = new Map<Parameter, Float64Array>();
     for (const [parameter, g] of result.gradient!) {
       const dValue = parameter.valueDerivative();

@@ -10,12 +10,9 @@ import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
 import { KernelCovariance } from "../distributions/covariance.ts";
 import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
-import {
-  ExactPrediction,
-  PosteriorCovariance,
-  PosteriorMean,
-  TrainingSolve,
-} from "../engine/exact_posterior.ts";
+import { ExactPrediction, PosteriorCovariance, PosteriorMean } from "../engine/exact_posterior.ts";
+import type { PredictionSolve } from "../engine/bbmm_posterior.ts";
+import { type EngineOptions, predictionSolve } from "../engine/select.ts";
 import * as settings from "../settings.ts";
 
 /**
@@ -51,15 +48,29 @@ export abstract class ExactGP extends Module {
   #trainInputs: Inputs | null = null;
   #trainTargets: Float64Array | null = null;
   #dataVersion = 0;
-  #cache: { key: string; solve: Promise<TrainingSolve> } | null = null;
+  #cache: { key: string; solve: Promise<PredictionSolve> } | null = null;
+  /**
+   * Solver and device for this model: `{ device: "wasm" | "webgpu" | "auto", solver:
+   * "cholesky" | "cg" | "auto", cg: {…} }` (src/engine/select.ts). Prediction uses them;
+   * an {@link ExactMarginalLogLikelihood} uses them too, its own options overriding
+   * (key by key). Assign a new object to change them: `model.engine = { solver: "cg" }`.
+   */
+  engine: EngineOptions;
 
   /**
    * @param trainX training inputs (N points, or N × d), or null for a prior-only model
    * @param trainY training targets (N values), or null
    * @param likelihood the observation model
+   * @param engine solver and device options (see {@link ExactGP.engine}; default auto)
    */
-  constructor(trainX: InputLike | null, trainY: VectorLike | null, likelihood: Likelihood) {
+  constructor(
+    trainX: InputLike | null,
+    trainY: VectorLike | null,
+    likelihood: Likelihood,
+    engine: EngineOptions = {},
+  ) {
     super();
+    this.engine = { ...engine };
     if (likelihood === null || typeof likelihood !== "object" || !("call" in likelihood)) {
       throw new TypeError(
         `ExactGP(trainX, trainY, likelihood): likelihood must be a likelihood such as ` +
@@ -175,9 +186,24 @@ export abstract class ExactGP extends Module {
     );
   }
 
-  /** The training solve for the current parameters and data, cached. */
-  #trainingSolve(): Promise<TrainingSolve> {
-    const key = `${this.#dataVersion}:${this.parameters().map((p) => p.version).join(",")}`;
+  /**
+   * The solve against the training data that prediction uses (Cholesky or BBMM, per
+   * {@link ExactGP.engine}), for the current parameters and data: its `solver` and
+   * `device` say what was used. Cached; recomputed after a parameter, the data or the
+   * options change.
+   */
+  predictionSolve(): Promise<PredictionSolve> {
+    if (this.#trainInputs === null) {
+      throw new TypeError(`${this.constructor.name}.predictionSolve(): no training data`);
+    }
+    return this.#trainingSolve();
+  }
+
+  /** The training solve for the current parameters, data and options, cached. */
+  #trainingSolve(): Promise<PredictionSolve> {
+    const key = `${this.#dataVersion}:${this.parameters().map((p) => p.version).join(",")}:${
+      JSON.stringify(this.engine)
+    }`;
     if (this.#cache !== null && this.#cache.key === key) return this.#cache.solve;
     const prior = this.likelihood.call(this.prior(this.#trainInputs!));
     const { loc, lazyCovarianceMatrix } = prior;
@@ -187,7 +213,7 @@ export abstract class ExactGP extends Module {
           `new MultivariateNormal(meanModule.call(x), covarModule.call(x)) for exact inference`,
       );
     }
-    const solve = TrainingSolve.compute(loc, lazyCovarianceMatrix, this.#trainTargets!);
+    const solve = predictionSolve(loc, lazyCovarianceMatrix, this.#trainTargets!, this.engine);
     const entry = { key, solve };
     this.#cache = entry;
     // A failed solve (not positive definite) is not cached: the next call tries again.
