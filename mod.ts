@@ -45,10 +45,17 @@ export * as models from "./src/models/mod.ts";
 export * as mlls from "./src/mlls/mod.ts";
 export * as optim from "./src/optim/mod.ts";
 export * as constraints from "./src/constraints.ts";
+export * as priors from "./src/priors/mod.ts";
 export * as settings from "./src/settings.ts";
 export { type InputLike, Inputs, linspace, type VectorLike } from "./src/tensor.ts";
 export { Generator } from "./src/random.ts";
 export { Parameter } from "./src/parameter.ts";
-export { type InitializeValues, Module } from "./src/module.ts";
+export {
+  type InitializeValues,
+  Module,
+  type ParameterState,
+  type StateDict,
+} from "./src/module.ts";
+export { ModuleList } from "./src/module_list.ts";
 export { Scalar } from "./src/scalar.ts";
 export { NotPositiveDefiniteError } from "./src/errors.ts";

@@ -46,6 +46,28 @@ export interface Constraint {
   describe(): string;
   /** The text GPyTorch prints for this constraint in a module tree. */
   toString(): string;
+  /**
+   * The constrained value a parameter under this constraint starts at (GPyTorch's
+   * `initial_value`), or null for the parameter's own default.
+   */
+  readonly initialValue: number | null;
+}
+
+/** Options every constraint takes. */
+export interface ConstraintOptions {
+  /** The constrained value a parameter under this constraint starts at. */
+  initialValue?: number;
+}
+
+function checkInitial(c: Constraint, options: ConstraintOptions): number | null {
+  const v = options.initialValue;
+  if (v === undefined) return null;
+  if (typeof v !== "number" || !c.check(v)) {
+    throw new RangeError(
+      `${c}({ initialValue }): initialValue = ${v} must be ${c.describe()}`,
+    );
+  }
+  return v;
 }
 
 function fmt(v: number): string {
@@ -65,14 +87,16 @@ function fmt(v: number): string {
 export class GreaterThan implements Constraint {
   /** The open lower bound. */
   readonly lowerBound: number;
+  readonly initialValue: number | null;
 
-  constructor(lowerBound: number) {
+  constructor(lowerBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(lowerBound)) {
       throw new RangeError(
         `GreaterThan(lowerBound): lowerBound = ${lowerBound} must be a finite number`,
       );
     }
     this.lowerBound = lowerBound;
+    this.initialValue = checkInitial(this, options);
   }
 
   transform(raw: number): number {
@@ -116,8 +140,8 @@ export class GreaterThan implements Constraint {
  * ```
  */
 export class Positive extends GreaterThan {
-  constructor() {
-    super(0);
+  constructor(options: ConstraintOptions = {}) {
+    super(0, options);
   }
 
   override describe(): string {
@@ -141,12 +165,14 @@ export class Positive extends GreaterThan {
 export class LessThan implements Constraint {
   /** The open upper bound. */
   readonly upperBound: number;
+  readonly initialValue: number | null;
 
-  constructor(upperBound: number) {
+  constructor(upperBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(upperBound)) {
       throw new RangeError(`LessThan(upperBound): upperBound = ${upperBound} must be finite`);
     }
     this.upperBound = upperBound;
+    this.initialValue = checkInitial(this, options);
   }
 
   transform(raw: number): number {
@@ -194,8 +220,9 @@ export class Interval implements Constraint {
   readonly lowerBound: number;
   /** The open upper bound. */
   readonly upperBound: number;
+  readonly initialValue: number | null;
 
-  constructor(lowerBound: number, upperBound: number) {
+  constructor(lowerBound: number, upperBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(lowerBound) || !Number.isFinite(upperBound)) {
       throw new RangeError(
         `Interval(lowerBound, upperBound): bounds ${lowerBound}, ${upperBound} must be finite; ` +
@@ -210,6 +237,7 @@ export class Interval implements Constraint {
     }
     this.lowerBound = lowerBound;
     this.upperBound = upperBound;
+    this.initialValue = checkInitial(this, options);
   }
 
   transform(raw: number): number {
@@ -242,4 +270,32 @@ export class Interval implements Constraint {
   toString(): string {
     return `Interval(${fmt(this.lowerBound)}, ${fmt(this.upperBound)})`;
   }
+}
+
+/** A constraint as JSON (state dicts): its class and bounds. */
+export interface ConstraintState {
+  /** "Positive", "GreaterThan", "LessThan" or "Interval". */
+  type: string;
+  lowerBound?: number;
+  upperBound?: number;
+}
+
+/**
+ * The JSON form of a constraint (null for none).
+ *
+ * @example
+ * ```ts
+ * import { constraintToJSON, Interval } from "./constraints.ts";
+ * console.log(constraintToJSON(new Interval(0, 2))); // { type: "Interval", lowerBound: 0, upperBound: 2 }
+ * ```
+ */
+export function constraintToJSON(c: Constraint | null): ConstraintState | null {
+  if (c === null) return null;
+  if (c instanceof Positive) return { type: "Positive" };
+  if (c instanceof GreaterThan) return { type: "GreaterThan", lowerBound: c.lowerBound };
+  if (c instanceof LessThan) return { type: "LessThan", upperBound: c.upperBound };
+  if (c instanceof Interval) {
+    return { type: "Interval", lowerBound: c.lowerBound, upperBound: c.upperBound };
+  }
+  return { type: c.constructor.name };
 }

@@ -16,6 +16,29 @@
  */
 
 import { Parameter } from "./parameter.ts";
+import type { Prior, PriorState } from "./priors/prior.ts";
+import { priorFromJSON } from "./priors/prior_from_json.ts";
+import { type ConstraintState, constraintToJSON } from "./constraints.ts";
+
+/** One parameter in a {@link StateDict}. */
+export interface ParameterState {
+  /** The raw values. */
+  raw: number[];
+  /** The constraint's class and bounds, or null. */
+  constraint: ConstraintState | null;
+  /** The prior's class and hyperparameters, or null. */
+  prior: PriorState | null;
+  /** Whether the parameter is trained. */
+  requiresGrad: boolean;
+}
+
+/** A module tree's state as plain JSON (GPyTorch's `state_dict()`). */
+export interface StateDict {
+  /** Format tag. */
+  format: "gpts.stateDict/1";
+  /** Every parameter by dotted path, in `namedParameters()` order. */
+  parameters: Record<string, ParameterState>;
+}
 
 /** Values for {@link Module.initialize}: numbers (or arrays) by name, possibly nested. */
 export interface InitializeValues {
@@ -110,6 +133,125 @@ export abstract class Module {
   /** Every parameter of the tree (see {@link Module.namedParameters}). */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Attach `prior` to the parameter named `parameter` of this module (a constrained
+   * name such as "lengthscale" or the raw name), as GPyTorch's `register_prior`. The
+   * prior is on the constrained value; a prior whose support the constraint does not
+   * fit is a RangeError.
+   *
+   * @example
+   * ```ts
+   * import { RBFKernel } from "./kernels/rbf_kernel.ts";
+   * import { GammaPrior } from "./priors/gamma_prior.ts";
+   * const k = new RBFKernel();
+   * k.registerPrior("lengthscalePrior", new GammaPrior(3, 6), "lengthscale");
+   * console.log(String(k.rawLengthscale.prior)); // GammaPrior(concentration=3, rate=6)
+   * ```
+   */
+  registerPrior(name: string, prior: Prior, parameter: string): this {
+    const own = new Map(this.ownParameters());
+    const p = own.get(`raw${capitalize(parameter)}`) ?? own.get(parameter);
+    if (p === undefined) {
+      throw new TypeError(
+        `registerPrior(${JSON.stringify(name)}, prior, ${JSON.stringify(parameter)}): ` +
+          `${this.constructor.name} has no parameter "${parameter}"; its parameters are: ` +
+          `${[...own.keys()].join(", ") || "(none)"}`,
+      );
+    }
+    p.setPrior(prior, `registerPrior(${JSON.stringify(name)})`);
+    return this;
+  }
+
+  /** Every parameter with a prior: [dotted path, prior, parameter]. */
+  namedPriors(): Array<[string, Prior, Parameter]> {
+    const out: Array<[string, Prior, Parameter]> = [];
+    for (const [path, p] of this.namedParameters()) {
+      if (p.prior !== null) out.push([path, p.prior, p]);
+    }
+    return out;
+  }
+
+  /**
+   * Every parameter's raw values, constraint, prior and `requiresGrad`, as JSON-ready
+   * data (`JSON.stringify` it to save).
+   *
+   * @example
+   * ```ts
+   * import { RBFKernel } from "./kernels/rbf_kernel.ts";
+   * const a = new RBFKernel().initialize({ lengthscale: 0.3 });
+   * const b = new RBFKernel().loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+   * console.log(b.lengthscale === a.lengthscale); // true
+   * ```
+   */
+  stateDict(): StateDict {
+    const parameters: Record<string, ParameterState> = {};
+    for (const [path, p] of this.namedParameters()) {
+      parameters[path] = {
+        raw: Array.from(p.rawValues),
+        constraint: constraintToJSON(p.constraint),
+        prior: p.prior === null ? null : p.prior.toJSON(),
+        requiresGrad: p.requiresGrad,
+      };
+    }
+    return { format: "gpts.stateDict/1", parameters };
+  }
+
+  /**
+   * Load a state from {@link Module.stateDict} (or its JSON text). The state must
+   * describe a module of the same structure: the same parameter paths in the same
+   * order, the same sizes and the same constraints; the first difference is a
+   * TypeError naming it. Everything is checked before anything changes.
+   */
+  loadStateDict(state: StateDict | string): this {
+    const s: StateDict = typeof state === "string" ? JSON.parse(state) : state;
+    if (s === null || typeof s !== "object" || s.format !== "gpts.stateDict/1") {
+      throw new TypeError(
+        `loadStateDict(state): expected the object (or JSON) from stateDict(), with format ` +
+          `"gpts.stateDict/1"; got format ${JSON.stringify((s as StateDict | null)?.format)}`,
+      );
+    }
+    const mine = this.namedParameters();
+    const theirs = Object.entries(s.parameters ?? {});
+    const plan: Array<{ p: Parameter; raw: Float64Array; prior: Prior | null; grad: boolean }> = [];
+    for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
+      const [path, p] = mine[i] ?? [undefined, undefined];
+      const [spath, sp] = theirs[i] ?? [undefined, undefined];
+      if (path === undefined || spath === undefined || path !== spath) {
+        throw new TypeError(
+          `loadStateDict: structure differs at parameter ${i}: this ${this.constructor.name} ` +
+            `has ${path === undefined ? "no more parameters" : `"${path}"`} but the state has ` +
+            `${spath === undefined ? "no more parameters" : `"${spath}"`}; load a state saved ` +
+            `from a model built the same way`,
+        );
+      }
+      if (!Array.isArray(sp.raw) || sp.raw.length !== p!.size) {
+        throw new TypeError(
+          `loadStateDict: "${path}" has ${p!.size} element(s) here but ` +
+            `${Array.isArray(sp.raw) ? sp.raw.length : "no raw values"} in the state ` +
+            `(ardNumDims or numMixtures differ?)`,
+        );
+      }
+      const here = JSON.stringify(constraintToJSON(p!.constraint));
+      const there = JSON.stringify(sp.constraint ?? null);
+      if (here !== there) {
+        throw new TypeError(
+          `loadStateDict: "${path}" has constraint ${here} here but ${there} in the state; ` +
+            `build the model with the same constraint`,
+        );
+      }
+      const raw = p!.rawFor(sp.raw, path, { raw: true });
+      const prior = sp.prior == null ? null : priorFromJSON(sp.prior);
+      if (prior !== null) prior.checkFits(p!.constraint, path);
+      plan.push({ p: p!, raw, prior, grad: sp.requiresGrad !== false });
+    }
+    for (const { p, raw, prior, grad } of plan) {
+      p.setRaw(raw);
+      p.setPrior(prior);
+      p.requiresGrad_(grad);
+    }
+    return this;
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 
 import type { Constraint } from "./constraints.ts";
+import type { Prior } from "./priors/prior.ts";
 
 let versionClock = 0;
 
@@ -35,6 +36,7 @@ export class Parameter {
   requiresGrad: boolean;
   /** d loss / d raw after `backward()`, or `null` (after `zeroGrad()`, or when frozen). */
   grad: Float64Array | null = null;
+  #prior: Prior | null = null;
 
   /**
    * @param raw the initial raw value(s): one number, or one per element
@@ -42,7 +44,7 @@ export class Parameter {
    */
   constructor(
     raw: number | ArrayLike<number>,
-    options: { constraint?: Constraint | null; requiresGrad?: boolean } = {},
+    options: { constraint?: Constraint | null; requiresGrad?: boolean; prior?: Prior | null } = {},
   ) {
     const values = typeof raw === "number" ? [raw] : Array.from(raw);
     if (values.length === 0) {
@@ -53,10 +55,39 @@ export class Parameter {
         throw new RangeError(`Parameter(raw): raw[${i}] = ${v} must be finite`);
       }
     }
-    this.#raw = Float64Array.from(values);
     this.constraint = options.constraint ?? null;
+    const initial = this.constraint?.initialValue ?? null;
+    if (initial !== null) values.fill(this.constraint!.inverseTransform(initial));
+    this.#raw = Float64Array.from(values);
     this.requiresGrad = options.requiresGrad ?? true;
+    if (options.prior != null) this.setPrior(options.prior);
     this.#version = ++versionClock;
+  }
+
+  /**
+   * The prior on the constrained values (each element), or null. The MLL adds
+   * Σ log p(value) / N.
+   */
+  get prior(): Prior | null {
+    return this.#prior;
+  }
+
+  /**
+   * Attach a prior (or remove it with null). Throws a RangeError when the constraint
+   * lets the value leave the prior's support.
+   *
+   * @param name how to name the parameter in errors
+   */
+  setPrior(prior: Prior | null, name = "parameter"): void {
+    if (prior !== null) {
+      if (typeof prior !== "object" || typeof prior.logProb !== "function") {
+        throw new TypeError(
+          `${name}: expected a prior such as new GammaPrior(3, 6), got ${prior}`,
+        );
+      }
+      prior.checkFits(this.constraint, name);
+    }
+    this.#prior = prior;
   }
 
   /** Number of elements (1 for a scalar parameter, d for an ARD lengthscale). */

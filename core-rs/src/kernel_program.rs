@@ -25,6 +25,15 @@ const OP_RBF: i32 = 1;
 const OP_SCALE: i32 = 2;
 const OP_ADD: i32 = 3;
 const OP_MUL: i32 = 4;
+const OP_MATERN: i32 = 5;
+const OP_RQ: i32 = 6;
+const OP_PERIODIC: i32 = 7;
+const OP_LINEAR: i32 = 8;
+const OP_POLYNOMIAL: i32 = 9;
+const OP_COSINE: i32 = 10;
+const OP_SPECTRAL: i32 = 11;
+
+const PI: f64 = core::f64::consts::PI;
 
 const UNUSED: usize = usize::MAX;
 
@@ -40,6 +49,22 @@ enum Instr {
     Add,
     /// `a · b`.
     Mul,
+    /// Matern with smoothness `nu2 / 2` over the scaled distance (lengthscales as RBF).
+    Matern { nu2: i32, dims: usize, n_dims: usize, ls: usize, n_ls: usize },
+    /// Rational quadratic with shape `theta[alpha]` (lengthscales as RBF).
+    Rq { dims: usize, n_dims: usize, ls: usize, n_ls: usize, alpha: usize },
+    /// Periodic: lengthscales at `ops[ls..]` and periods at `ops[per..]`, each one per
+    /// dim or one shared.
+    Periodic { dims: usize, n_dims: usize, ls: usize, n_ls: usize, per: usize, n_per: usize },
+    /// Linear: variances at `ops[var..]`, one per dim or one shared.
+    Linear { dims: usize, n_dims: usize, var: usize, n_var: usize },
+    /// Polynomial `(x·x′ + theta[offset])^power`.
+    Polynomial { power: i32, dims: usize, n_dims: usize, offset: usize },
+    /// Cosine `cos(π‖x − x′‖ / theta[period])`.
+    Cosine { dims: usize, n_dims: usize, period: usize },
+    /// One spectral-mixture component: scales at `ops[scales..]`, means at
+    /// `ops[scales + n_dims..]`, one each per dim.
+    Spectral { dims: usize, n_dims: usize, scales: usize },
 }
 
 /// A validated program bound to its theta values.
@@ -73,6 +98,36 @@ fn theta_index(v: i32, n_theta: usize) -> Result<usize, i32> {
     } else {
         Err(E_THETA)
     }
+}
+
+/// Reads `nDims, dim_0 … dim_{nDims-1}` at `at`: returns (first dim's offset, nDims).
+fn dim_list(ops: &[i32], at: usize, d: usize) -> Result<(usize, usize), i32> {
+    let n = operand(ops, at)?;
+    if n <= 0 {
+        return Err(E_PROGRAM);
+    }
+    let n = n as usize;
+    for k in 0..n {
+        let dim = operand(ops, at + 1 + k)?;
+        if dim < 0 || dim as usize >= d {
+            return Err(E_DIM);
+        }
+    }
+    Ok((at + 1, n))
+}
+
+/// Reads `nT, t_0 … t_{nT-1}` at `at` where `nT` must be 1 or `n_dims`: returns
+/// (first index's offset, nT).
+fn theta_list(ops: &[i32], at: usize, n_dims: usize, n_theta: usize) -> Result<(usize, usize), i32> {
+    let n = operand(ops, at)?;
+    if n != 1 && n as usize != n_dims {
+        return Err(E_PROGRAM);
+    }
+    let n = n as usize;
+    for k in 0..n {
+        theta_index(operand(ops, at + 1 + k)?, n_theta)?;
+    }
+    Ok((at + 1, n))
 }
 
 /// Decodes and validates `ops` against `n_theta` parameters and `d` input columns.
@@ -122,6 +177,15 @@ pub fn parse<'a>(ops: &'a [i32], theta: &'a [f64], d: usize) -> Result<Program<'
                 pc = ls + n_ls;
                 pushes = true;
             }
+            OP_MATERN | OP_RQ | OP_PERIODIC | OP_LINEAR | OP_POLYNOMIAL | OP_COSINE | OP_SPECTRAL => {
+                let (ins, next, thetas) = parse_leaf(ops, pc, d, n_theta)?;
+                for t in thetas {
+                    use_theta(t, &mut used)?;
+                }
+                code.push(ins);
+                pc = next;
+                pushes = true;
+            }
             OP_SCALE => {
                 let s = theta_index(operand(ops, pc + 1)?, n_theta)?;
                 if depth < 1 {
@@ -155,6 +219,80 @@ pub fn parse<'a>(ops: &'a [i32], theta: &'a [f64], d: usize) -> Result<Program<'
         return Err(E_PROGRAM);
     }
     Ok(Program { ops, theta, code, depth: max_depth, slot, used })
+}
+
+/// Decodes one of the leaf kernels added after RBF at `ops[pc]`: the instruction, the
+/// offset of the next one, and the theta indices it reads (in a fresh `Vec`).
+fn parse_leaf(ops: &[i32], pc: usize, d: usize, n_theta: usize) -> Result<(Instr, usize, Vec<usize>), i32> {
+    let th = |at: usize| -> Result<usize, i32> { theta_index(operand(ops, at)?, n_theta) };
+    let list = |at: usize, n: usize| -> Result<Vec<usize>, i32> { (0..n).map(|k| th(at + k)).collect() };
+    match ops[pc] {
+        OP_MATERN => {
+            let nu2 = operand(ops, pc + 1)?;
+            if nu2 != 1 && nu2 != 3 && nu2 != 5 {
+                return Err(E_PROGRAM);
+            }
+            let (dims, n_dims) = dim_list(ops, pc + 2, d)?;
+            let (ls, n_ls) = theta_list(ops, dims + n_dims, n_dims, n_theta)?;
+            Ok((Instr::Matern { nu2, dims, n_dims, ls, n_ls }, ls + n_ls, list(ls, n_ls)?))
+        }
+        OP_RQ => {
+            let (dims, n_dims) = dim_list(ops, pc + 1, d)?;
+            let (ls, n_ls) = theta_list(ops, dims + n_dims, n_dims, n_theta)?;
+            let alpha = th(ls + n_ls)?;
+            let mut t = list(ls, n_ls)?;
+            // The shape's derivative tile is separate from the lengthscales'.
+            if t.contains(&alpha) {
+                return Err(E_PROGRAM);
+            }
+            t.push(alpha);
+            Ok((Instr::Rq { dims, n_dims, ls, n_ls, alpha }, ls + n_ls + 1, t))
+        }
+        OP_PERIODIC => {
+            let (dims, n_dims) = dim_list(ops, pc + 1, d)?;
+            let (ls, n_ls) = theta_list(ops, dims + n_dims, n_dims, n_theta)?;
+            let (per, n_per) = theta_list(ops, ls + n_ls, n_dims, n_theta)?;
+            let mut t = list(ls, n_ls)?;
+            let p = list(per, n_per)?;
+            if p.iter().any(|v| t.contains(v)) {
+                return Err(E_PROGRAM);
+            }
+            t.extend(p);
+            Ok((Instr::Periodic { dims, n_dims, ls, n_ls, per, n_per }, per + n_per, t))
+        }
+        OP_LINEAR => {
+            let (dims, n_dims) = dim_list(ops, pc + 1, d)?;
+            let (var, n_var) = theta_list(ops, dims + n_dims, n_dims, n_theta)?;
+            Ok((Instr::Linear { dims, n_dims, var, n_var }, var + n_var, list(var, n_var)?))
+        }
+        OP_POLYNOMIAL => {
+            let power = operand(ops, pc + 1)?;
+            if power < 1 {
+                return Err(E_PROGRAM);
+            }
+            let (dims, n_dims) = dim_list(ops, pc + 2, d)?;
+            let offset = th(dims + n_dims)?;
+            Ok((Instr::Polynomial { power, dims, n_dims, offset }, dims + n_dims + 1, vec![offset]))
+        }
+        OP_COSINE => {
+            let (dims, n_dims) = dim_list(ops, pc + 1, d)?;
+            let period = th(dims + n_dims)?;
+            Ok((Instr::Cosine { dims, n_dims, period }, dims + n_dims + 1, vec![period]))
+        }
+        _ => {
+            // OP_SPECTRAL
+            let (dims, n_dims) = dim_list(ops, pc + 1, d)?;
+            let scales = dims + n_dims;
+            let t = list(scales, 2 * n_dims)?;
+            // Scales and means need their own derivative tiles: all distinct.
+            for (k, a) in t.iter().enumerate() {
+                if t[..k].contains(a) {
+                    return Err(E_PROGRAM);
+                }
+            }
+            Ok((Instr::Spectral { dims, n_dims, scales }, scales + 2 * n_dims, t))
+        }
+    }
 }
 
 /// Which pairs a tile holds.
@@ -311,6 +449,40 @@ impl Program<'_> {
                     rbf(self, e, inp, geom, dims, n_dims, ls, n_ls);
                     top += 1;
                 }
+                Instr::Matern { nu2, dims, n_dims, ls, n_ls } => {
+                    let g = match nu2 {
+                        1 => Radial::Matern12,
+                        3 => Radial::Matern32,
+                        _ => Radial::Matern52,
+                    };
+                    radial(self, st.entry(top), inp, geom, g, dims, n_dims, ls, n_ls, None);
+                    top += 1;
+                }
+                Instr::Rq { dims, n_dims, ls, n_ls, alpha } => {
+                    let g = Radial::Rq(self.theta[alpha]);
+                    radial(self, st.entry(top), inp, geom, g, dims, n_dims, ls, n_ls, Some(alpha));
+                    top += 1;
+                }
+                Instr::Periodic { dims, n_dims, ls, n_ls, per, n_per } => {
+                    periodic(self, st.entry(top), inp, geom, dims, n_dims, ls, n_ls, per, n_per);
+                    top += 1;
+                }
+                Instr::Linear { dims, n_dims, var, n_var } => {
+                    linear(self, st.entry(top), inp, geom, dims, n_dims, var, n_var);
+                    top += 1;
+                }
+                Instr::Polynomial { power, dims, n_dims, offset } => {
+                    polynomial(self, st.entry(top), inp, geom, power, dims, n_dims, offset);
+                    top += 1;
+                }
+                Instr::Cosine { dims, n_dims, period } => {
+                    cosine(self, st.entry(top), inp, geom, dims, n_dims, period);
+                    top += 1;
+                }
+                Instr::Spectral { dims, n_dims, scales } => {
+                    spectral(self, st.entry(top), inp, geom, dims, n_dims, scales);
+                    top += 1;
+                }
                 Instr::Scale { s } => scale(self.theta[s], self.slot[s], st.entry(top - 1), geom),
                 Instr::Add => {
                     let (a, b) = st.pair(top - 2);
@@ -375,6 +547,368 @@ fn rbf(p: &Program, e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims:
                 for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
                     *x = *x * vi * inv_l;
                 }
+            }
+        }
+    }
+}
+
+/// Starts a leaf entry: zeroes the value tile, clears the dependency flags, then marks
+/// each theta index in `thetas` as a dependency with a zeroed derivative tile.
+/// Returns whether derivative tiles are wanted.
+fn leaf_begin(p: &Program, e: &mut Entry, len: usize, thetas: impl Iterator<Item = usize>) -> bool {
+    let derivs = !e.deps.is_empty();
+    e.deps.iter_mut().for_each(|f| *f = false);
+    e.tiles[..len].iter_mut().for_each(|x| *x = 0.0);
+    if derivs {
+        for t in thetas {
+            let s = p.slot[t];
+            if !e.deps[s] {
+                e.deps[s] = true;
+                e.tiles[(1 + s) * TT..(1 + s) * TT + len].iter_mut().for_each(|x| *x = 0.0);
+            }
+        }
+    }
+    derivs
+}
+
+/// Derivative tiles `a` and `b` (distinct slots) of `d`, both mutable.
+fn two_tiles(d: &mut [f64], a: usize, b: usize) -> (&mut [f64], &mut [f64]) {
+    debug_assert!(a != b);
+    if a < b {
+        let (lo, hi) = d.split_at_mut(b * TT);
+        (&mut lo[a * TT..(a + 1) * TT], &mut hi[..TT])
+    } else {
+        let (lo, hi) = d.split_at_mut(a * TT);
+        (&mut hi[..TT], &mut lo[b * TT..(b + 1) * TT])
+    }
+}
+
+/// Profiles of the stationary kernels that depend on the squared scaled distance
+/// `s = Σ_k (Δ_k/ℓ_k)²` only.
+#[derive(Clone, Copy)]
+enum Radial {
+    Matern12,
+    Matern32,
+    Matern52,
+    /// Rational quadratic with shape α.
+    Rq(f64),
+}
+
+impl Radial {
+    /// `(g(s), h(s))` with `h = −2 g′(s)`, so that `∂k/∂ℓ_k = h · Δ_k² / ℓ_k³`.
+    #[inline(always)]
+    fn eval(self, s: f64) -> (f64, f64) {
+        match self {
+            // g = e^{-r}, r = √s; h = e^{-r}/r (the r = 0 pairs have Δ = 0: no derivative)
+            Radial::Matern12 => {
+                let r = s.sqrt();
+                let e = (-r).exp();
+                (e, if r > 0.0 { e / r } else { 0.0 })
+            }
+            // g = (1 + √3 r) e^{-√3 r}; h = 3 e^{-√3 r}
+            Radial::Matern32 => {
+                let r = (3.0 * s).sqrt();
+                let e = (-r).exp();
+                ((1.0 + r) * e, 3.0 * e)
+            }
+            // g = (1 + √5 r + 5r²/3) e^{-√5 r}; h = 5/3 (1 + √5 r) e^{-√5 r}
+            Radial::Matern52 => {
+                let r = (5.0 * s).sqrt();
+                let e = (-r).exp();
+                ((1.0 + r + (5.0 / 3.0) * s) * e, (5.0 / 3.0) * (1.0 + r) * e)
+            }
+            // g = (1 + s/(2α))^{-α}; h = g / (1 + s/(2α))
+            Radial::Rq(a) => {
+                let t = s / (2.0 * a);
+                let g = (-a * t.ln_1p()).exp();
+                (g, g / (1.0 + t))
+            }
+        }
+    }
+}
+
+/// MATERN and RQ: `v = g(s)`, `s = Σ_k (Δ_k/ℓ_k)²`; `∂v/∂ℓ = h(s) · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`;
+/// for RQ `∂v/∂α = g · (t/(1+t) − log(1+t))`, `t = s/(2α)`.
+#[allow(clippy::too_many_arguments)]
+fn radial(
+    p: &Program,
+    mut e: Entry,
+    inp: &TileInputs,
+    geom: Geom,
+    g: Radial,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    shape: Option<usize>,
+) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)).chain(shape));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let t = p.op(if n_ls == 1 { ls } else { ls + k });
+        let inv = 1.0 / p.theta[t];
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let s = p.slot[t];
+            let dk = &mut d[s * TT..s * TT + TT];
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let u = (a - b) * inv;
+                let u2 = u * u;
+                v[i] += u2;
+                dk[i] += u2;
+            });
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let u = (a - b) * inv;
+                v[i] += u * u;
+            });
+        }
+    }
+    if !derivs {
+        for x in v[..len].iter_mut() {
+            *x = g.eval(*x).0;
+        }
+        return;
+    }
+    let mut h = [0.0f64; TT];
+    let mut da = [0.0f64; TT];
+    for i in 0..len {
+        let s = v[i];
+        let (gv, hv) = g.eval(s);
+        if let Radial::Rq(a) = g {
+            let t = s / (2.0 * a);
+            da[i] = gv * (t / (1.0 + t) - t.ln_1p());
+        }
+        v[i] = gv;
+        h[i] = hv;
+    }
+    let shape_slot = shape.map(|t| p.slot[t]);
+    for s in 0..e.deps.len() {
+        if !e.deps[s] {
+            continue;
+        }
+        let ds = &mut d[s * TT..s * TT + len];
+        if Some(s) == shape_slot {
+            ds.copy_from_slice(&da[..len]);
+        } else {
+            let inv_l = 1.0 / p.theta[p.used[s]];
+            for (x, &hv) in ds.iter_mut().zip(h[..len].iter()) {
+                *x = *x * hv * inv_l;
+            }
+        }
+    }
+}
+
+/// PERIODIC: `v = exp(−2 Σ_k sin²(π Δ_k / p_k) / ℓ_k)`;
+/// `∂v/∂ℓ_k = v · 2 sin²(a_k) / ℓ_k²`, `∂v/∂p_k = v · 4 a_k sin(a_k) cos(a_k) / (ℓ_k p_k)`
+/// with `a_k = π Δ_k / p_k` (summed over k sharing a theta index).
+#[allow(clippy::too_many_arguments)]
+fn periodic(
+    p: &Program,
+    mut e: Entry,
+    inp: &TileInputs,
+    geom: Geom,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    per: usize,
+    n_per: usize,
+) {
+    let len = geom.len();
+    let thetas = (0..n_ls).map(|k| p.op(ls + k)).chain((0..n_per).map(|k| p.op(per + k)));
+    let derivs = leaf_begin(p, &mut e, len, thetas);
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let tl = p.op(if n_ls == 1 { ls } else { ls + k });
+        let tp = p.op(if n_per == 1 { per } else { per + k });
+        let inv_l = 1.0 / p.theta[tl];
+        let period = p.theta[tp];
+        let c = PI / period;
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let (dl, dp) = two_tiles(d, p.slot[tl], p.slot[tp]);
+            let cp = 4.0 * inv_l / period;
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let t = (a - b) * c;
+                let (sn, cs) = (t.sin(), t.cos());
+                let s2 = sn * sn * inv_l;
+                v[i] += s2;
+                dl[i] += 2.0 * s2 * inv_l;
+                dp[i] += cp * t * sn * cs;
+            });
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let sn = ((a - b) * c).sin();
+                v[i] += sn * sn * inv_l;
+            });
+        }
+    }
+    for x in v[..len].iter_mut() {
+        *x = (-2.0 * *x).exp();
+    }
+    scale_deps_by_value(&e.deps, v, d, len);
+}
+
+/// Multiplies every derivative tile the entry depends on by the value tile.
+fn scale_deps_by_value(deps: &[bool], v: &[f64], d: &mut [f64], len: usize) {
+    for (s, &dep) in deps.iter().enumerate() {
+        if dep {
+            for (x, &vi) in d[s * TT..s * TT + len].iter_mut().zip(v[..len].iter()) {
+                *x *= vi;
+            }
+        }
+    }
+}
+
+/// LINEAR: `v = Σ_k c_k x_k x′_k`; `∂v/∂c = Σ_{k: c_k = c} x_k x′_k`.
+#[allow(clippy::too_many_arguments)]
+fn linear(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, var: usize, n_var: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..n_var).map(|k| p.op(var + k)));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let t = p.op(if n_var == 1 { var } else { var + k });
+        let c = p.theta[t];
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let s = p.slot[t];
+            let dk = &mut d[s * TT..s * TT + TT];
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let q = a * b;
+                v[i] += c * q;
+                dk[i] += q;
+            });
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| v[i] += c * (a * b));
+        }
+    }
+}
+
+/// POLYNOMIAL: `v = (Σ_k x_k x′_k + c)^power`; `∂v/∂c = power · (Σ_k x_k x′_k + c)^(power−1)`.
+#[allow(clippy::too_many_arguments)]
+fn polynomial(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, power: i32, dims: usize, n_dims: usize, offset: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, core::iter::once(offset));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        for_pairs(geom, &xi, &xj, |i, a, b| v[i] += a * b);
+    }
+    let c = p.theta[offset];
+    let pw = power as f64;
+    if derivs {
+        let s = p.slot[offset];
+        for (x, dv) in v[..len].iter_mut().zip(d[s * TT..s * TT + len].iter_mut()) {
+            let b = *x + c;
+            let lower = b.powi(power - 1);
+            *dv = pw * lower;
+            *x = lower * b;
+        }
+    } else {
+        for x in v[..len].iter_mut() {
+            *x = (*x + c).powi(power);
+        }
+    }
+}
+
+/// COSINE: `v = cos(π r / p)`, `r = ‖x − x′‖` over the dims; `∂v/∂p = sin(π r/p) · π r / p²`.
+fn cosine(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, period: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, core::iter::once(period));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        for_pairs(geom, &xi, &xj, |i, a, b| {
+            let dl = a - b;
+            v[i] += dl * dl;
+        });
+    }
+    let per = p.theta[period];
+    let c = PI / per;
+    if derivs {
+        let s = p.slot[period];
+        for (x, dv) in v[..len].iter_mut().zip(d[s * TT..s * TT + len].iter_mut()) {
+            let a = x.sqrt() * c;
+            *dv = a.sin() * a / per;
+            *x = a.cos();
+        }
+    } else {
+        for x in v[..len].iter_mut() {
+            *x = (x.sqrt() * c).cos();
+        }
+    }
+}
+
+/// SPECTRAL (one mixture component, GPyTorch's SpectralMixtureKernel without the
+/// weight): `v = exp(−2π² Σ_k Δ_k² s_k²) · Π_k cos(2π Δ_k m_k)`;
+/// `∂v/∂s_k = v · (−4π² Δ_k² s_k)`, `∂v/∂m_k = −2π Δ_k sin(2π Δ_k m_k) · v / cos(2π Δ_k m_k)`
+/// (computed as a product without the division).
+fn spectral(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, scales: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..2 * n_dims).map(|k| p.op(scales + k)));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    v[..len].iter_mut().for_each(|x| *x = 1.0);
+    let mut ex = [0.0f64; TT];
+    let mut c = [0.0f64; TT];
+    let mut dc = [0.0f64; TT];
+    let two_pi = 2.0 * PI;
+    let two_pi2 = 2.0 * PI * PI;
+    for k in 0..n_dims {
+        let ts = p.op(scales + k);
+        let tm = p.op(scales + n_dims + k);
+        let (sc, mu) = (p.theta[ts], p.theta[tm]);
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let ss = p.slot[ts];
+            let dsk = &mut d[ss * TT..ss * TT + TT];
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let dl = a - b;
+                let u = dl * sc;
+                ex[i] -= two_pi2 * u * u;
+                dsk[i] -= 2.0 * two_pi2 * dl * dl * sc;
+                let w = two_pi * dl * mu;
+                c[i] = w.cos();
+                dc[i] = -two_pi * dl * w.sin();
+            });
+            // product rule over the cosines: earlier means' tiles × this cosine
+            for q in 0..k {
+                let s = p.slot[p.op(scales + n_dims + q)];
+                for (x, &ci) in d[s * TT..s * TT + len].iter_mut().zip(c[..len].iter()) {
+                    *x *= ci;
+                }
+            }
+            let sm = p.slot[tm];
+            for i in 0..len {
+                d[sm * TT + i] = v[i] * dc[i];
+                v[i] *= c[i];
+            }
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let dl = a - b;
+                let u = dl * sc;
+                ex[i] -= two_pi2 * u * u;
+                c[i] = (two_pi * dl * mu).cos();
+            });
+            for i in 0..len {
+                v[i] *= c[i];
+            }
+        }
+    }
+    for i in 0..len {
+        c[i] = ex[i].exp();
+        v[i] *= c[i];
+    }
+    if derivs {
+        for k in 0..n_dims {
+            let ss = p.slot[p.op(scales + k)];
+            for (x, &vi) in d[ss * TT..ss * TT + len].iter_mut().zip(v[..len].iter()) {
+                *x *= vi;
+            }
+            let sm = p.slot[p.op(scales + n_dims + k)];
+            for (x, &ei) in d[sm * TT..sm * TT + len].iter_mut().zip(c[..len].iter()) {
+                *x *= ei;
             }
         }
     }

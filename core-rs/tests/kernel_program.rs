@@ -26,6 +26,11 @@ fn reference(ops: &[i32], theta: &[f64], x: &[f64], y: &[f64]) -> f64 {
                 st.push((-0.5 * r).exp());
                 pc += 3 + nd + nl;
             }
+            5 | 6 | 7 | 8 | 9 | 10 | 11 => {
+                let (v, next) = reference_leaf(ops, pc, theta, x, y);
+                st.push(v);
+                pc = next;
+            }
             2 => {
                 let v = st.pop().unwrap();
                 st.push(theta[ops[pc + 1] as usize] * v);
@@ -41,6 +46,65 @@ fn reference(ops: &[i32], theta: &[f64], x: &[f64], y: &[f64]) -> f64 {
         }
     }
     st[0]
+}
+
+/// The leaves added after RBF, one pair at a time, straight from the formulas in ABI.md.
+fn reference_leaf(ops: &[i32], pc: usize, theta: &[f64], x: &[f64], y: &[f64]) -> (f64, usize) {
+    use std::f64::consts::PI;
+    let op = ops[pc];
+    let at = if op == 5 || op == 9 { pc + 2 } else { pc + 1 };
+    let nd = ops[at] as usize;
+    let dims: Vec<usize> = ops[at + 1..at + 1 + nd].iter().map(|&v| v as usize).collect();
+    let after = at + 1 + nd;
+    // a theta list `n, t…` (shared when n = 1) read at `pos`: values per dim, next offset
+    let list = |pos: usize| -> (Vec<f64>, usize) {
+        let n = ops[pos] as usize;
+        let v = (0..nd).map(|k| theta[ops[pos + 1 + if n == 1 { 0 } else { k }] as usize]).collect();
+        (v, pos + 1 + n)
+    };
+    let delta: Vec<f64> = dims.iter().map(|&k| x[k] - y[k]).collect();
+    let dot: f64 = dims.iter().map(|&k| x[k] * y[k]).sum();
+    match op {
+        5 | 6 => {
+            let (ls, next) = list(after);
+            let s: f64 = (0..nd).map(|k| (x[dims[k]] / ls[k] - y[dims[k]] / ls[k]).powi(2)).sum();
+            let r = s.sqrt();
+            if op == 6 {
+                let a = theta[ops[next] as usize];
+                return ((1.0 + s / (2.0 * a)).powf(-a), next + 1);
+            }
+            let v = match ops[pc + 1] {
+                1 => (-r).exp(),
+                3 => (1.0 + 3f64.sqrt() * r) * (-(3f64.sqrt()) * r).exp(),
+                _ => (1.0 + 5f64.sqrt() * r + 5.0 / 3.0 * r * r) * (-(5f64.sqrt()) * r).exp(),
+            };
+            (v, next)
+        }
+        7 => {
+            let (ls, next) = list(after);
+            let (per, next) = list(next);
+            let e: f64 = (0..nd).map(|k| (PI * delta[k].abs() / per[k]).sin().powi(2) / ls[k]).sum();
+            ((-2.0 * e).exp(), next)
+        }
+        8 => {
+            let (var, next) = list(after);
+            ((0..nd).map(|k| var[k] * x[dims[k]] * y[dims[k]]).sum(), next)
+        }
+        9 => ((dot + theta[ops[after] as usize]).powi(ops[pc + 1]), after + 1),
+        10 => {
+            let r = delta.iter().map(|d| d * d).sum::<f64>().sqrt();
+            ((PI * r / theta[ops[after] as usize]).cos(), after + 1)
+        }
+        _ => {
+            let mut v = 1.0;
+            for k in 0..nd {
+                let s = theta[ops[after + k] as usize];
+                let m = theta[ops[after + nd + k] as usize];
+                v *= (-2.0 * PI * PI * delta[k] * delta[k] * s * s).exp() * (2.0 * PI * delta[k] * m).cos();
+            }
+            (v, after + 2 * nd)
+        }
+    }
 }
 
 struct Case {
@@ -74,6 +138,36 @@ fn cases() -> Vec<Case> {
         },
         Case { name: "scale(scale(rbf, s), s)", ops: vec![1, 1, 0, 1, 0, 2, 1, 2, 1], theta: vec![0.4, 1.5], d: 1 },
         Case { name: "rbf * scale(rbf, s) same ls", ops: vec![1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 2, 1, 4], theta: vec![0.4, 0.9], d: 1 },
+        Case { name: "matern 1/2", ops: vec![5, 1, 1, 0, 1, 0], theta: vec![0.7], d: 1 },
+        Case { name: "matern 3/2 ard", ops: vec![5, 3, 2, 0, 1, 2, 0, 1], theta: vec![0.7, 1.3], d: 2 },
+        Case { name: "matern 5/2 shared, dims 2,0", ops: vec![5, 5, 2, 2, 0, 1, 0], theta: vec![0.45], d: 3 },
+        Case { name: "matern 1/2 ard 3 dims", ops: vec![5, 1, 3, 0, 1, 2, 3, 0, 1, 2], theta: vec![0.5, 1.1, 2.0], d: 3 },
+        Case { name: "rq", ops: vec![6, 1, 0, 1, 0, 1], theta: vec![0.6, 1.7], d: 1 },
+        Case { name: "rq ard", ops: vec![6, 2, 0, 1, 2, 0, 1, 2], theta: vec![0.6, 0.9, 0.3], d: 2 },
+        Case { name: "periodic", ops: vec![7, 1, 0, 1, 0, 1, 1], theta: vec![0.8, 0.55], d: 1 },
+        Case { name: "periodic ard both", ops: vec![7, 2, 0, 1, 2, 0, 1, 2, 2, 3], theta: vec![0.8, 1.4, 0.55, 0.9], d: 2 },
+        Case { name: "periodic shared ls, ard period", ops: vec![7, 2, 1, 0, 1, 0, 2, 1, 2], theta: vec![1.2, 0.7, 1.9], d: 2 },
+        Case { name: "linear", ops: vec![8, 1, 0, 1, 0], theta: vec![0.9], d: 1 },
+        Case { name: "linear ard", ops: vec![8, 3, 0, 1, 2, 3, 0, 1, 2], theta: vec![0.9, 0.2, 1.6], d: 3 },
+        Case { name: "polynomial 3", ops: vec![9, 3, 2, 0, 1, 0], theta: vec![0.8], d: 2 },
+        Case { name: "polynomial 1", ops: vec![9, 1, 1, 0, 0], theta: vec![0.3], d: 1 },
+        Case { name: "cosine", ops: vec![10, 2, 0, 1, 0], theta: vec![1.3], d: 2 },
+        Case { name: "spectral 1 dim", ops: vec![11, 1, 0, 0, 1], theta: vec![0.6, 0.35], d: 1 },
+        Case { name: "spectral 2 dims", ops: vec![11, 2, 0, 1, 0, 1, 2, 3], theta: vec![0.6, 0.4, 0.35, 0.8], d: 2 },
+        Case {
+            // w0·sm0 + w1·sm1 (a two-component spectral mixture)
+            name: "spectral mixture q=2",
+            ops: vec![11, 1, 0, 0, 1, 2, 2, 11, 1, 0, 3, 4, 2, 5, 3],
+            theta: vec![0.6, 0.35, 1.5, 0.2, 1.1, 0.7],
+            d: 1,
+        },
+        Case {
+            // scale(rbf·periodic + rq + matern52·linear), Mauna Loa-like, theta shared between rbf and rq
+            name: "composite",
+            ops: vec![1, 1, 0, 1, 0, 7, 1, 0, 1, 1, 1, 2, 4, 6, 1, 0, 1, 0, 3, 3, 5, 5, 1, 0, 1, 4, 8, 1, 0, 1, 5, 4, 3, 2, 6],
+            theta: vec![1.5, 0.9, 0.6, 2.0, 0.8, 0.3, 1.7],
+            d: 1,
+        },
     ]
 }
 
@@ -103,7 +197,12 @@ fn kernel_matrix_matches_the_reference() {
                     let want = reference(&c.ops, &c.theta, &x1[i * c.d..(i + 1) * c.d], &x2[j * c.d..(j + 1) * c.d]);
                     let got = k[i * n2 + j];
                     // exp(-r) turns an absolute rounding error in r into a relative one.
-                    let tol = 2e-15 * (1.0 + want.abs().ln().abs()) * want.abs();
+                    let mut tol = 2e-15 * (1.0 + want.abs().ln().abs()) * want.abs();
+                    // sin/cos of arguments up to ~10 (periodic, cosine, spectral) carry an
+                    // absolute rounding error of a few ulps of the argument.
+                    if ["periodic", "cosine", "spectral", "composite"].iter().any(|t| c.name.contains(t)) {
+                        tol = tol.max(2e-14 * want.abs().max(0.1));
+                    }
                     assert!((got - want).abs() <= tol, "{} ({i},{j}): {got} vs {want}", c.name);
                 }
             }
@@ -185,7 +284,7 @@ fn grad_contract_matches_central_differences() {
             assert_eq!(st, 0, "{}", c.name);
             assert_eq!(grad[nt - 1], 0.0);
             for p in 0..c.theta.len() {
-                let h = 1e-5 * theta[p];
+                let h = 2e-6 * theta[p];
                 let mut tp = theta.clone();
                 tp[p] += h;
                 let mut tm = theta.clone();
@@ -223,7 +322,7 @@ fn malformed_programs_give_their_status_codes() {
     let deep: Vec<i32> = (0..33).flat_map(|_| [1, 1, 0, 1, 0]).chain((0..32).map(|_| 3)).collect();
     let ok_deep: Vec<i32> = (0..32).flat_map(|_| [1, 1, 0, 1, 0]).chain((0..31).map(|_| 4)).collect();
     let table: Vec<(&str, Vec<i32>, usize, usize, i32)> = vec![
-        ("unknown opcode", vec![9], 1, 1, -1),
+        ("unknown opcode", vec![99], 1, 1, -1),
         ("unknown opcode after a leaf", vec![1, 1, 0, 1, 0, 0], 1, 1, -1),
         ("empty", vec![], 1, 1, -2),
         ("truncated opcode", vec![1], 1, 1, -2),
@@ -247,6 +346,18 @@ fn malformed_programs_give_their_status_codes() {
         ("negative dim", vec![1, 1, -2, 1, 0], 1, 3, -4),
         ("no input columns", vec![1, 1, 0, 1, 0], 1, 0, -4),
         ("deepest allowed stack", ok_deep, 1, 1, 0),
+        ("matern nu2 not 1, 3 or 5", vec![5, 2, 1, 0, 1, 0], 1, 1, -2),
+        ("matern dim out of range", vec![5, 3, 1, 1, 1, 0], 1, 1, -4),
+        ("rq alpha out of range", vec![6, 1, 0, 1, 0, 1], 1, 1, -3),
+        ("rq alpha shares a lengthscale", vec![6, 1, 0, 1, 0, 0], 1, 1, -2),
+        ("rq truncated", vec![6, 1, 0, 1, 0], 1, 1, -2),
+        ("periodic period shares a lengthscale", vec![7, 1, 0, 1, 0, 1, 0], 1, 1, -2),
+        ("periodic nP neither 1 nor nDims", vec![7, 2, 0, 1, 1, 0, 3, 1, 1, 1], 2, 2, -2),
+        ("linear var out of range", vec![8, 1, 0, 1, 4], 1, 1, -3),
+        ("polynomial power 0", vec![9, 0, 1, 0, 0], 1, 1, -2),
+        ("cosine period out of range", vec![10, 1, 0, 2], 1, 1, -3),
+        ("spectral repeated theta", vec![11, 1, 0, 0, 0], 1, 1, -2),
+        ("spectral truncated", vec![11, 2, 0, 0, 0, 1, 2], 4, 1, -2),
     ];
     for (name, ops, nt, d, want) in table {
         assert_eq!(status(&ops, nt, d), [want; 3], "{name}");

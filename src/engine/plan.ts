@@ -22,6 +22,20 @@ export const Op = {
   ADD: 3,
   /** `MUL`: a · b. */
   MUL: 4,
+  /** `MATERN, 2ν, nDims, dims…, nLs, ls…`. */
+  MATERN: 5,
+  /** `RQ, nDims, dims…, nLs, ls…, α`. */
+  RQ: 6,
+  /** `PERIODIC, nDims, dims…, nLs, ls…, nP, p…`. */
+  PERIODIC: 7,
+  /** `LINEAR, nDims, dims…, nV, v…`. */
+  LINEAR: 8,
+  /** `POLYNOMIAL, power, nDims, dims…, c`. */
+  POLYNOMIAL: 9,
+  /** `COSINE, nDims, dims…, p`. */
+  COSINE: 10,
+  /** `SPECTRAL, nDims, dims…, s…, m…`: one spectral-mixture component. */
+  SPECTRAL: 11,
 } as const;
 
 /** Where one entry of `theta` comes from. */

@@ -10,6 +10,34 @@ import { Module } from "../module.ts";
 import { type KernelPlan, PlanBuilder } from "../engine/plan.ts";
 import { type InputLike, toInputs } from "../tensor.ts";
 import { KernelCovariance } from "../distributions/covariance.ts";
+import { Parameter } from "../parameter.ts";
+import { type Constraint, Positive } from "../constraints.ts";
+import type { Prior } from "../priors/prior.ts";
+
+/** Options shared by kernels that read input columns, as GPyTorch's `Kernel` arguments. */
+export interface DimsOptions {
+  /**
+   * One lengthscale (or variance, period…) per input dimension (automatic relevance
+   * determination). Must equal the number of active columns of the data.
+   */
+  ardNumDims?: number;
+  /** The input columns this kernel reads (default: all columns of the data). */
+  activeDims?: readonly number[];
+}
+
+/** Options of the kernels with a lengthscale (RBF, Matern, RQ, Periodic). */
+export interface LengthscaleOptions extends DimsOptions {
+  /** The lengthscale's constraint (default {@link Positive}); its `initialValue` sets the start. */
+  lengthscaleConstraint?: Constraint;
+  /** A prior on the lengthscale(s). */
+  lengthscalePrior?: Prior;
+}
+
+/** Composition hooks, filled in by additive_kernel.ts and product_kernel.ts. */
+export const composition: {
+  sum: ((kernels: Kernel[]) => Kernel) | null;
+  product: ((kernels: Kernel[]) => Kernel) | null;
+} = { sum: null, product: null };
 
 /**
  * A covariance function k(x, x′).
@@ -23,6 +51,57 @@ export abstract class Kernel extends Module {
    * stack.
    */
   abstract describe(builder: PlanBuilder): void;
+
+  /**
+   * `this + other` as GPyTorch's `k1 + k2`: an {@link AdditiveKernel}, flattened (a sum
+   * of sums is one n-ary sum).
+   *
+   * @example
+   * ```ts
+   * import * as gp from "../../mod.ts";
+   * const k = new gp.kernels.RBFKernel().add(new gp.kernels.LinearKernel()).add(new gp.kernels.RBFKernel());
+   * console.log(k.constructor.name, (k as gp.kernels.AdditiveKernel).kernels.length); // AdditiveKernel 3
+   * ```
+   */
+  add(other: Kernel): Kernel {
+    return compose("sum", this, other);
+  }
+
+  /** `this · other` as GPyTorch's `k1 * k2`: a {@link ProductKernel}, flattened. */
+  mul(other: Kernel): Kernel {
+    return compose("product", this, other);
+  }
+
+  /**
+   * The input columns this kernel reads for data of `builder.inputDims` columns,
+   * checked: an active dimension out of range, or `ardNumDims` different from the
+   * number of columns read, is a RangeError naming the fix.
+   */
+  protected columns(builder: PlanBuilder, ardNumDims: number | undefined): number[] {
+    const name = this.constructor.name;
+    const d = builder.inputDims;
+    const active = (this as { activeDims?: readonly number[] | null }).activeDims ?? null;
+    if (active !== null) {
+      for (const [i, c] of active.entries()) {
+        if (c >= d) {
+          throw new RangeError(
+            `${name}({ activeDims }): activeDims[${i}] = ${c} is out of range for inputs with ` +
+              `${d} column(s); use column indices 0 … ${d - 1}`,
+          );
+        }
+      }
+    }
+    const cols = active !== null ? active.slice() : Array.from({ length: d }, (_, k) => k);
+    if (ardNumDims !== undefined && ardNumDims !== cols.length) {
+      throw new RangeError(
+        `${name}({ ardNumDims }): ardNumDims = ${ardNumDims} but the kernel reads ` +
+          `${cols.length} input column(s); pass ardNumDims: ${cols.length} (or activeDims ` +
+          `listing ${ardNumDims} columns)`,
+      );
+    }
+    for (const c of cols) builder.useDim(c);
+    return cols;
+  }
 
   /** This kernel compiled for inputs of `inputDims` columns, with its parameters' current values. */
   plan(inputDims: number): KernelPlan {
@@ -53,4 +132,78 @@ export abstract class Kernel extends Module {
     }
     return new KernelCovariance(plan, inputs);
   }
+}
+
+function compose(kind: "sum" | "product", a: Kernel, b: Kernel): Kernel {
+  const make = composition[kind];
+  if (!(b instanceof Kernel)) {
+    throw new TypeError(
+      `kernel.${kind === "sum" ? "add" : "mul"}(other): other must be a kernel, got ${b}`,
+    );
+  }
+  if (make === null) {
+    throw new TypeError(
+      `kernel composition needs ${kind === "sum" ? "additive" : "product"}_kernel.ts loaded; ` +
+        `import the kernels from mod.ts`,
+    );
+  }
+  const parts = (k: Kernel): Kernel[] => {
+    const inner = k as { kind?: string; kernels?: { items: Kernel[] } };
+    return inner.kind === kind && inner.kernels !== undefined ? inner.kernels.items : [k];
+  };
+  return make([...parts(a), ...parts(b)]);
+}
+
+/**
+ * Checks `ardNumDims` and `activeDims` options and returns the active columns (or
+ * null for all).
+ */
+export function checkDims(name: string, options: DimsOptions): readonly number[] | null {
+  const { ardNumDims, activeDims } = options;
+  if (ardNumDims !== undefined && (!Number.isInteger(ardNumDims) || ardNumDims < 1)) {
+    throw new RangeError(
+      `${name}({ ardNumDims }): ardNumDims = ${ardNumDims} must be a positive integer ` +
+        `(the number of input dimensions)`,
+    );
+  }
+  if (activeDims === undefined) return null;
+  if (!Array.isArray(activeDims) || activeDims.length === 0) {
+    throw new TypeError(
+      `${name}({ activeDims }): expected a non-empty array of column indices, got ${activeDims}`,
+    );
+  }
+  for (const [i, d] of activeDims.entries()) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new RangeError(
+        `${name}({ activeDims }): activeDims[${i}] = ${d} must be a non-negative integer`,
+      );
+    }
+  }
+  if (ardNumDims !== undefined && ardNumDims !== activeDims.length) {
+    throw new RangeError(
+      `${name}: ardNumDims = ${ardNumDims} but activeDims has ${activeDims.length} ` +
+        `entries; give one lengthscale per active dimension`,
+    );
+  }
+  return activeDims.slice();
+}
+
+/**
+ * A positive kernel parameter of `size` elements (raw 0, as GPyTorch), under
+ * `constraint` (default {@link Positive}) with an optional prior.
+ */
+export function positiveParameter(
+  name: string,
+  size: number,
+  constraint: Constraint | undefined,
+  prior: Prior | undefined,
+): Parameter {
+  const p = new Parameter(new Array(size).fill(0), { constraint: constraint ?? new Positive() });
+  if (prior !== undefined) p.setPrior(prior, name);
+  return p;
+}
+
+/** Emits the theta indices of every element of `p`. */
+export function thetaList(builder: PlanBuilder, p: Parameter): number[] {
+  return Array.from({ length: p.size }, (_, k) => builder.param(p, k));
 }

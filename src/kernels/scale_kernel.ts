@@ -8,11 +8,14 @@ import { Kernel } from "./kernel.ts";
 import { Parameter } from "../parameter.ts";
 import { type Constraint, Positive } from "../constraints.ts";
 import { Op, type PlanBuilder } from "../engine/plan.ts";
+import type { Prior } from "../priors/prior.ts";
 
 /** Options of {@link ScaleKernel}. */
 export interface ScaleKernelOptions {
   /** The outputscale's constraint (default {@link Positive}). */
   outputscaleConstraint?: Constraint;
+  /** A prior on the output scale. */
+  outputscalePrior?: Prior;
 }
 
 /**
@@ -42,6 +45,9 @@ export class ScaleKernel<K extends Kernel = Kernel> extends Kernel {
     this.baseKernel = baseKernel;
     const constraint = options.outputscaleConstraint ?? new Positive();
     this.rawOutputscale = new Parameter(0, { constraint });
+    if (options.outputscalePrior !== undefined) {
+      this.rawOutputscale.setPrior(options.outputscalePrior, "ScaleKernel({ outputscalePrior })");
+    }
   }
 
   /** The output scale s. */

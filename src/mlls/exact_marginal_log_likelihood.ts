@@ -17,7 +17,7 @@ import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
 
 /**
- * log p(y | X, θ) / N, as GPyTorch's `ExactMarginalLogLikelihood`, with its exact
+ * (log p(y | X, θ) + Σ log prior(θ)) / N, as GPyTorch's `ExactMarginalLogLikelihood`, with its exact
  * gradient for every parameter (float64 Cholesky).
  *
  * @example
@@ -104,6 +104,33 @@ export class ExactMarginalLogLikelihood extends Module {
       const dValue = parameter.valueDerivative();
       gradient.set(parameter, g.map((v, i) => v * dValue[i] / n));
     }
-    return new Scalar(result.value / n, gradient);
+    // Priors (GPyTorch): + Σ log p(value) over every parameter with a prior, / N.
+    let value = result.value;
+    const seen = new Set<Parameter>();
+    for (const module of [this.model, this.likelihood]) {
+      for (const [path, prior, parameter] of module.namedPriors()) {
+        if (seen.has(parameter)) continue;
+        seen.add(parameter);
+        const values = parameter.values;
+        const dValue = parameter.valueDerivative();
+        let g = gradient.get(parameter);
+        if (g === undefined) {
+          g = new Float64Array(parameter.size);
+          gradient.set(parameter, g);
+        }
+        for (let i = 0; i < values.length; i++) {
+          const lp = prior.logProb(values[i]);
+          if (!Number.isFinite(lp)) {
+            throw new RangeError(
+              `mll.call: ${path}[${i}] = ${values[i]} has log prior ${lp} under ${prior}; ` +
+                `move the parameter inside the prior's support`,
+            );
+          }
+          value += lp;
+          g[i] += prior.logProbDerivative(values[i]) * dValue[i] / n;
+        }
+      }
+    }
+    return new Scalar(value / n, gradient);
   }
 }

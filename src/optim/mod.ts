@@ -3,5 +3,8 @@
  *
  * @module
  */
-export { Optimizer, type ParameterList } from "./optimizer.ts";
+export { type Closure, Optimizer, type ParameterList } from "./optimizer.ts";
 export { Adam, type AdamOptions } from "./adam.ts";
+export { SGD, type SGDOptions } from "./sgd.ts";
+export { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
+export { fit, type FitHistory, type FitOptions } from "./fit.ts";

@@ -9,6 +9,12 @@ import { Parameter } from "../parameter.ts";
 /** Parameters to optimize, as `model.parameters()` gives them. */
 export type ParameterList = Iterable<Parameter>;
 
+/**
+ * Re-evaluates the loss for optimizers that need several evaluations per step
+ * (LBFGS): clear the gradients, compute the loss, call `backward()`, return the loss.
+ */
+export type Closure = () => Promise<number | { value: number }>;
+
 /** The base of every optimizer. */
 export abstract class Optimizer {
   /** The distinct parameters, in first-seen order (a parameter given twice is stepped once). */
@@ -49,6 +55,6 @@ export abstract class Optimizer {
     for (const p of this.params) p.grad = null;
   }
 
-  /** Update the parameters from their gradients. */
-  abstract step(): void;
+  /** Update the parameters from their gradients (LBFGS: re-evaluating with `closure`). */
+  abstract step(closure?: Closure): void | Promise<number>;
 }

@@ -34,6 +34,11 @@ export interface PredictionPlotOptions {
   subtitle?: string;
   /** Label of the x axis (default "x"). */
   xLabel?: string;
+  /**
+   * Format of the x tick labels: a d3-format string (e.g. `"d"` for years without a
+   * thousands separator) or a function (default: Plot's).
+   */
+  xTickFormat?: string | ((x: number) => string);
   /** Label of the y axis (default "y"). */
   yLabel?: string;
   /** Legend label of the data dots (default "training data"). */
@@ -174,7 +179,12 @@ export function predictionPlot(data: PredictionData, options: PredictionPlotOpti
       marginBottom: 40,
       grid: true,
       style: { fontSize: "11px" },
-      x: { label: options.xLabel ?? "x", labelAnchor: "center", labelArrow: "none" },
+      x: {
+        label: options.xLabel ?? "x",
+        labelAnchor: "center",
+        labelArrow: "none",
+        tickFormat: options.xTickFormat,
+      },
       y: { label: options.yLabel ?? "y", nice: true },
       marks,
     } as Plot.PlotOptions,

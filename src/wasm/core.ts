@@ -118,6 +118,11 @@ export class F64Buffer {
   }
 }
 
+/** Current size of the WASM linear memory, in bytes (it only grows). */
+export function wasmMemoryBytes(): number {
+  return wasm.memory.buffer.byteLength;
+}
+
 /** Float64 data either in JS memory or already in WASM memory. */
 export type F64Input = Float64Array | F64Buffer;
 

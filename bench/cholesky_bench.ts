@@ -1,0 +1,209 @@
+/**
+ * WASM Cholesky (core-rs, simd128, one thread) against numpy's (OpenBLAS dpotrf, one
+ * thread), measured in the same run on the same matrix: the seed teacher's kernel
+ * K = exp(−½ ((xᵢ − xⱼ)/0.01)²) + 0.01 I on x = linspace(0, 1, n), as in
+ * shared/anchors/linalg_anchor.py.
+ *
+ *     deno run -A bench/cholesky_bench.ts
+ *
+ * GFLOP/s count n³/3 flops. Times are medians after one warm-up. When python3 or numpy
+ * is missing the reference columns say so instead of failing.
+ *
+ * @module
+ */
+
+import * as core from "../src/wasm/core.ts";
+
+/** One matrix size. */
+export interface Row {
+  /** Matrix order. */
+  n: number;
+  /** Repetitions timed (after one warm-up). */
+  reps: number;
+  /** Median WASM time, milliseconds. */
+  wasmMs: number;
+  /** WASM GFLOP/s (n³/3 flops). */
+  wasmGflops: number;
+  /** Median numpy time, milliseconds (null when unavailable). */
+  numpyMs: number | null;
+  /** numpy GFLOP/s (null when unavailable). */
+  numpyGflops: number | null;
+  /** wasmGflops / numpyGflops (null when unavailable). */
+  ratio: number | null;
+  /** |logdet(wasm) − logdet(numpy)| / |logdet(numpy)|: same matrix, same answer. */
+  logdetRelDiff: number | null;
+  /** The BLAS/LAPACK libraries numpy loaded (null when unavailable). */
+  numpyBlas: string | null;
+}
+
+/** Options of {@link runCholeskyBench}. */
+export interface CholeskyBenchOptions {
+  /** Sizes (default 1000, 2000, 4000). */
+  sizes?: number[];
+  /** Print the table (default true). */
+  print?: boolean;
+}
+
+const PYTHON = "/usr/bin/python3";
+const NUMPY_SCRIPT = `
+import json, statistics, sys, time
+import numpy as np
+out = []
+for n, reps in json.loads(sys.argv[1]):
+    x = np.linspace(0.0, 1.0, n)
+    d = (x[:, None] - x[None, :]) / 0.01
+    K = np.exp(-0.5 * d * d)
+    K[np.diag_indices(n)] += 0.01
+    L = np.linalg.cholesky(K)
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        np.linalg.cholesky(K)
+        ts.append(time.perf_counter() - t0)
+    out.append({"n": n, "median_s": statistics.median(ts), "logdet": float(2 * np.log(np.diag(L)).sum())})
+libs = sorted({l.split()[-1].rsplit("/", 2)[-2] + "/" + l.split()[-1].rsplit("/", 1)[-1]
+               for l in open("/proc/self/maps") if ("blas" in l or "lapack" in l) and "/" in l})
+print(json.dumps({"rows": out, "blas": ", ".join(libs) or "unknown"}))
+`;
+
+function repsFor(n: number): number {
+  return n <= 1000 ? 9 : n <= 2000 ? 5 : 3;
+}
+
+function median(v: number[]): number {
+  const s = v.slice().sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+type NumpyRow = { n: number; median_s: number; logdet: number };
+type NumpyResult = { rows: NumpyRow[]; blas: string };
+
+/** numpy, one OpenBLAS thread, in a subprocess; a reason string when unavailable. */
+async function numpyTimes(plan: [number, number][]): Promise<NumpyResult | string> {
+  try {
+    const cmd = new Deno.Command("env", {
+      args: [
+        "-u",
+        "OPENBLAS_CORETYPE",
+        "-u",
+        "OPENBLAS_L2_SIZE",
+        "OPENBLAS_NUM_THREADS=1",
+        PYTHON,
+        "-c",
+        NUMPY_SCRIPT,
+        JSON.stringify(plan),
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { success, stdout, stderr } = await cmd.output();
+    if (!success) {
+      const msg = new TextDecoder().decode(stderr).trim().split("\n").pop();
+      return `${PYTHON} failed: ${msg}`;
+    }
+    return JSON.parse(new TextDecoder().decode(stdout)) as NumpyResult;
+  } catch (e) {
+    return `cannot run ${PYTHON}: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** The teacher kernel matrix of order n in WASM memory (built by the core's RBF tiles). */
+function teacherMatrix(n: number): core.F64Buffer {
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) x[i] = n === 1 ? 0 : i / (n - 1);
+  const pts = { data: x, n, d: 1 };
+  const rbf = { ops: new Int32Array([1, 1, 0, 1, 0]), theta: new Float64Array([0.01]) };
+  const k = core.F64Buffer.alloc(n * n);
+  core.kernelMatrixInto(rbf, pts, pts, k);
+  const v = k.view();
+  for (let i = 0; i < n; i++) v[i * n + i] += 0.01;
+  return k;
+}
+
+function wasmTime(n: number, reps: number): { ms: number; logdet: number } {
+  using k = teacherMatrix(n);
+  using a = core.F64Buffer.alloc(n * n);
+  const times: number[] = [];
+  for (let r = 0; r <= reps; r++) {
+    a.view().set(k.view());
+    const t0 = performance.now();
+    const status = core.cholesky(a, n);
+    const dt = performance.now() - t0;
+    if (status !== 0) throw new Error(`cholesky_bench: pivot ${status - 1} failed at n = ${n}`);
+    if (r > 0) times.push(dt); // r = 0 warms up (and tiers up the wasm code)
+  }
+  return { ms: median(times), logdet: core.choleskyLogdet(a, n) };
+}
+
+function gflops(n: number, ms: number): number {
+  return n ** 3 / 3 / (ms * 1e6);
+}
+
+/** Times both Cholesky implementations at each size; prints a table unless told not to. */
+export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Promise<Row[]> {
+  const sizes = options.sizes ?? [1000, 2000, 4000];
+  const print = options.print ?? true;
+  const plan = sizes.map((n) => [n, repsFor(n)] as [number, number]);
+  const rows: Row[] = [];
+  const logdets: number[] = [];
+  for (const [n, reps] of plan) {
+    const w = wasmTime(n, reps);
+    logdets.push(w.logdet);
+    rows.push({
+      n,
+      reps,
+      wasmMs: w.ms,
+      wasmGflops: gflops(n, w.ms),
+      numpyMs: null,
+      numpyGflops: null,
+      ratio: null,
+      logdetRelDiff: null,
+      numpyBlas: null,
+    });
+  }
+  const np = await numpyTimes(plan);
+  rows.forEach((row, i) => {
+    const ref = typeof np === "string" ? undefined : np.rows.find((r) => r.n === row.n);
+    if (ref) {
+      row.numpyMs = ref.median_s * 1e3;
+      row.numpyGflops = gflops(row.n, row.numpyMs);
+      row.ratio = row.wasmGflops / row.numpyGflops;
+      row.logdetRelDiff = Math.abs(logdets[i] - ref.logdet) / Math.abs(ref.logdet);
+      row.numpyBlas = typeof np === "string" ? null : np.blas;
+    }
+  });
+  if (print) {
+    console.log("Cholesky, float64, one thread (GFLOP/s = n³/3 / time; median after warm-up)");
+    console.log(
+      "     n | reps |  wasm ms | wasm GF/s | numpy ms | numpy GF/s | wasm/numpy | logdet Δ",
+    );
+    for (const r of rows) {
+      const f = (v: number | null, w: number, d: number) =>
+        (v === null ? "—" : v.toFixed(d)).padStart(w);
+      console.log(
+        `${String(r.n).padStart(6)} | ${String(r.reps).padStart(4)} | ${f(r.wasmMs, 8, 1)} | ` +
+          `${f(r.wasmGflops, 9, 2)} | ${f(r.numpyMs, 8, 1)} | ${f(r.numpyGflops, 10, 2)} | ` +
+          `${
+            r.ratio === null ? "—".padStart(10) : `${(100 * r.ratio).toFixed(1)}%`.padStart(10)
+          } | ` +
+          `${r.logdetRelDiff === null ? "—" : r.logdetRelDiff.toExponential(1)}`,
+      );
+    }
+    if (typeof np === "string") console.log(`numpy reference unavailable: ${np}`);
+    else {
+      console.log(`numpy's BLAS/LAPACK: ${np.blas}`);
+      if (!/openblas|mkl|blis/i.test(np.blas)) {
+        console.log(
+          "  (a reference, unoptimised BLAS: the ratio is not against OpenBLAS. To compare with " +
+            "OpenBLAS, run with LD_LIBRARY_PATH pointing at its libblas.so.3/liblapack.so.3)",
+        );
+      }
+    }
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  await runCholeskyBench();
+}
