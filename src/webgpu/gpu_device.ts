@@ -44,8 +44,8 @@ export class GpuContext {
   readonly info: GpuInfo;
   /** Pooled buffers. */
   readonly pool: BufferPool<GPUBuffer>;
-  /** Compiled pipelines by structure. */
-  readonly pipelines: PipelineCache<GPUComputePipeline> = new PipelineCache();
+  /** Compiled pipelines by structure (promises: compilation errors surface on use). */
+  readonly pipelines: PipelineCache<Promise<GPUComputePipeline>> = new PipelineCache();
   #lost: string | null = null;
 
   /** @param device the device @param info what was acquired */

@@ -24,6 +24,8 @@
  * @module
  */
 
+import { LEAF_EMITTERS } from "./kernel_wgsl_leaves.ts";
+
 /** One stack entry of the compiled program: variable names. */
 export interface StackEntry {
   /** The variable holding the value. */
@@ -183,6 +185,8 @@ export const OPCODE_EMITTERS: ReadonlyMap<number, OpcodeEmitter> = new Map<numbe
     ctx.push({ value: v, derivs });
     return at + 1;
   }],
+  // Matern, RQ, periodic, linear, polynomial, cosine, spectral (kernel_wgsl_leaves.ts).
+  ...LEAF_EMITTERS,
 ]);
 
 /** The compiled body of a kernel program. */
@@ -219,7 +223,8 @@ export function kernelBody(ops: Int32Array, options: { derivatives: boolean }): 
   let at = 0;
   const ctx: EmitContext = {
     derivatives: options.derivatives,
-    fresh: (stem) => `${stem}${counter++}`,
+    // The k_ prefix keeps generated names apart from the shader's own (g0, r0, s, …).
+    fresh: (stem) => `k_${stem}${counter++}`,
     let: (name, expr) => lines.push(`let ${name} = ${expr};`),
     delta: (dim) => (deltaDims.add(checkDim(dim, at)), `dlt_${dim}`),
     xi: (dim) => (coordDims.add(checkDim(dim, at)), `xi_${dim}`),

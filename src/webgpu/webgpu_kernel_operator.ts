@@ -84,14 +84,24 @@ export class WebGpuKernelOperator implements KernelOperator {
     return this.#mvmCount;
   }
 
-  #pipeline(kind: string, source: () => string): GPUComputePipeline {
+  /**
+   * The compiled pipeline, built asynchronously so that a shader that fails to compile
+   * is an error here, not a pipeline that silently writes nothing.
+   */
+  #pipeline(kind: string, source: () => string): Promise<GPUComputePipeline> {
     const key = pipelineKey(kind, this.#plan.structureKey, this.#d);
     return this.#gpu.pipelines.get(key, () => {
       const module = this.#gpu.device.createShaderModule({ code: source(), label: key });
-      return this.#gpu.device.createComputePipeline({
+      return this.#gpu.device.createComputePipelineAsync({
         layout: "auto",
         compute: { module, entryPoint: "main" },
         label: key,
+      }).catch((e: unknown) => {
+        throw new Error(
+          `WebGPU: the generated ${kind} shader for kernel structure ${key} did not compile ` +
+            `(${e instanceof Error ? e.message : e}); this is a gpts bug, please report it — ` +
+            `device: "wasm" computes the same kernel`,
+        );
       });
     });
   }
@@ -136,7 +146,7 @@ export class WebGpuKernelOperator implements KernelOperator {
 
   async #mvmChunk(v: Float64Array, t: number): Promise<Float64Array> {
     const n = this.n, gpu = this.#gpu, dev = gpu.device;
-    const pipeline = this.#pipeline("mvm", () => kernelMvmShader(this.#plan.ops, this.#d));
+    const pipeline = await this.#pipeline("mvm", () => kernelMvmShader(this.#plan.ops, this.#d));
     const vs = toDoubleSingle(v);
     const bytes = n * t * 8;
     const vBuf = gpu.pool.acquire(bytes, STORAGE | COPY_DST);
@@ -185,7 +195,7 @@ export class WebGpuKernelOperator implements KernelOperator {
     const outCols = perRank ? r : 1;
     const total = new Float64Array(outCols * nTheta);
     if (r === 0 || nTheta === 0) return total;
-    const pipeline = this.#pipeline(
+    const pipeline = await this.#pipeline(
       perRank ? "grad-per-rank" : "grad",
       () => kernelGradShader(this.#plan.ops, this.#d, nTheta, perRank),
     );
