@@ -86,32 +86,53 @@ export class CholeskyFactor {
  * @throws {NotPositiveDefiniteError} when even the largest jitter fails
  */
 export function choleskyFactor(matrix: Float64Array, n: number, what: string): CholeskyFactor {
-  let meanDiag = 0;
-  for (let i = 0; i < n; i++) meanDiag += Math.abs(matrix[i * n + i]);
-  meanDiag /= n;
-  const tried: number[] = [];
+  return factorWithJitter(n, what, (factor) => factor.view().set(matrix));
+}
+
+/**
+ * The jitter policy, once: `fill` writes the matrix into the factor's buffer (again
+ * before every retry, since a failed factorization overwrites it, and without a copy
+ * through JS); the mean of its diagonal on the first fill sets the jitter's scale.
+ */
+function factorWithJitter(
+  n: number,
+  what: string,
+  fill: (factor: core.F64Buffer) => void,
+): CholeskyFactor {
   const factor = core.F64Buffer.alloc(n * n);
+  const tried: number[] = [];
+  let meanDiag = NaN;
   let pivot = -1;
-  for (let relative = 0; relative <= JITTER_MAX * 1.0001; relative = nextJitter(relative)) {
-    const jitter = relative * meanDiag;
-    tried.push(jitter);
-    const view = factor.view();
-    view.set(matrix);
-    if (jitter > 0) { for (let i = 0; i < n; i++) view[i * n + i] += jitter; }
-    const status = core.cholesky(factor, n);
-    if (status === 0) {
-      if (jitter > 0) {
-        warn(
-          `${what} (${n} × ${n}) is not positive definite in float64 (pivot ${pivot}); ` +
-            `added jitter ${jitter.toExponential(2)} (${
-              relative.toExponential(0)
-            } of the mean diagonal) to the diagonal`,
-        );
+  try {
+    for (let relative = 0; relative <= JITTER_MAX * 1.0001; relative = nextJitter(relative)) {
+      fill(factor);
+      const view = factor.view();
+      if (Number.isNaN(meanDiag)) {
+        meanDiag = 0;
+        for (let i = 0; i < n; i++) meanDiag += Math.abs(view[i * n + i]);
+        meanDiag /= n;
       }
-      return new CholeskyFactor(n, factor, jitter);
+      const jitter = relative * meanDiag;
+      tried.push(jitter);
+      if (jitter > 0) { for (let i = 0; i < n; i++) view[i * n + i] += jitter; }
+      const status = core.cholesky(factor, n);
+      if (status === 0) {
+        if (jitter > 0) {
+          warn(
+            `${what} (${n} × ${n}) is not positive definite in float64 (pivot ${pivot}); ` +
+              `added jitter ${jitter.toExponential(2)} (${
+                relative.toExponential(0)
+              } of the mean diagonal) to the diagonal`,
+          );
+        }
+        return new CholeskyFactor(n, factor, jitter);
+      }
+      pivot = status - 1;
+      if (!Number.isFinite(meanDiag) || meanDiag === 0) break;
     }
-    pivot = status - 1;
-    if (!Number.isFinite(meanDiag) || meanDiag === 0) break;
+  } catch (e) {
+    factor.free();
+    throw e;
   }
   factor.free();
   throw new NotPositiveDefiniteError(`${what} (${n} × ${n})`, pivot, tried);
@@ -167,43 +188,11 @@ export interface LogProbResult {
 export function choleskyFactorOfKernel(covariance: KernelCovariance, what: string): CholeskyFactor {
   const n = covariance.size;
   const added = covariance.addedDiagonal();
-  const factor = core.F64Buffer.alloc(n * n);
-  let meanDiag = NaN;
-  const tried: number[] = [];
-  let pivot = -1;
-  try {
-    for (let relative = 0; relative <= JITTER_MAX * 1.0001; relative = nextJitter(relative)) {
-      core.kernelMatrixInto(covariance.plan, covariance.x, covariance.x, factor);
-      const view = factor.view();
-      if (Number.isNaN(meanDiag)) {
-        meanDiag = 0;
-        for (let i = 0; i < n; i++) meanDiag += Math.abs(view[i * n + i] + added[i]);
-        meanDiag /= n;
-      }
-      const jitter = relative * meanDiag;
-      tried.push(jitter);
-      for (let i = 0; i < n; i++) view[i * n + i] += added[i] + jitter;
-      const status = core.cholesky(factor, n);
-      if (status === 0) {
-        if (jitter > 0) {
-          warn(
-            `${what} (${n} × ${n}) is not positive definite in float64 (pivot ${pivot}); ` +
-              `added jitter ${jitter.toExponential(2)} (${
-                relative.toExponential(0)
-              } of the mean diagonal) to the diagonal`,
-          );
-        }
-        return new CholeskyFactor(n, factor, jitter);
-      }
-      pivot = status - 1;
-      if (!Number.isFinite(meanDiag) || meanDiag === 0) break;
-    }
-  } catch (e) {
-    factor.free();
-    throw e;
-  }
-  factor.free();
-  throw new NotPositiveDefiniteError(`${what} (${n} × ${n})`, pivot, tried);
+  return factorWithJitter(n, what, (factor) => {
+    core.kernelMatrixInto(covariance.plan, covariance.x, covariance.x, factor);
+    const view = factor.view();
+    for (let i = 0; i < n; i++) view[i * n + i] += added[i];
+  });
 }
 
 /**
