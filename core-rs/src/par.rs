@@ -45,6 +45,9 @@ pub struct Ctl {
     threads: AtomicU32,
     /// Non-zero: workers leave their loop.
     quit: AtomicU32,
+    /// ABI calls in progress on the main thread ([`Par`] alive): parked workers do not
+    /// count this time as idle, so a long call on fewer threads does not make them leave.
+    busy: AtomicU32,
     /// `alive[id]`: worker `id` is inside [`worker_loop`].
     alive: [AtomicU32; MAX_THREADS],
 }
@@ -61,6 +64,7 @@ pub static CTL: Ctl = Ctl {
     items: ZERO,
     threads: AtomicU32::new(1),
     quit: ZERO,
+    busy: ZERO,
     alive: [ZERO; MAX_THREADS],
 };
 
@@ -221,7 +225,7 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
                 continue;
             }
             let step = 50.0;
-            if wait(&CTL.gen, g, step) == 2 {
+            if wait(&CTL.gen, g, step) == 2 && CTL.busy.load(SeqCst) == 0 {
                 idle_ms_spent += step;
                 if idle_ms_spent >= idle_ms as f64 {
                     break;
@@ -264,6 +268,7 @@ impl Par {
         for _ in 0..t {
             ws.push(core::cell::UnsafeCell::new(Workspace::try_new(max_dim)?));
         }
+        CTL.busy.fetch_add(1, SeqCst);
         Some(Par { ws })
     }
 
@@ -292,6 +297,12 @@ impl Par {
                 f(i, 0);
             }
         }
+    }
+}
+
+impl Drop for Par {
+    fn drop(&mut self) {
+        CTL.busy.fetch_sub(1, SeqCst);
     }
 }
 
