@@ -217,7 +217,7 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
             }
             // Spin a little (jobs come in bursts), then sleep on the generation.
             let mut spun = 0u32;
-            while spun < 1 << 14 && CTL.gen.load(SeqCst) == g && CTL.quit.load(SeqCst) == 0 {
+            while spun < 1 << 18 && CTL.gen.load(SeqCst) == g && CTL.quit.load(SeqCst) == 0 {
                 core::hint::spin_loop();
                 spun += 1;
             }
