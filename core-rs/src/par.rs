@@ -427,3 +427,68 @@ pub unsafe fn trmm_left_lower_trans(par: &Par, l: MatRef, b: MatMut) {
 pub fn CTL_alive_ptr() -> *const u32 {
     CTL.alive.as_ptr() as *const u32
 }
+
+// ------------------------------------------------- per-thread scratch, O(N²) routines
+
+/// One scratch value per thread (kernel-tile stacks and the like), allocated by the
+/// main thread before a job, for the tile loops of the O(N²) routines
+/// (`kernel_program.rs`, `probe_contract.rs`). Like [`Par`], it marks the core busy.
+pub struct PerThread<T> {
+    items: Vec<core::cell::UnsafeCell<T>>,
+}
+
+// SAFETY: thread `tid` only touches `items[tid]`.
+unsafe impl<T: Send> Sync for PerThread<T> {}
+
+impl<T> PerThread<T> {
+    /// `make()` once per thread: [`threads`] of them when `parallel`, else one.
+    pub fn try_new<E>(parallel: bool, mut make: impl FnMut() -> Result<T, E>, nomem: E) -> Result<PerThread<T>, E> {
+        let t = if parallel { threads() } else { 1 };
+        let mut items = Vec::new();
+        if items.try_reserve_exact(t).is_err() {
+            return Err(nomem);
+        }
+        for _ in 0..t {
+            items.push(core::cell::UnsafeCell::new(make()?));
+        }
+        CTL.busy.fetch_add(1, SeqCst);
+        Ok(PerThread { items })
+    }
+
+    /// The scratch of thread `tid`.
+    ///
+    /// # Safety
+    /// Only thread `tid` may use it, and not twice at once.
+    #[inline]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn get(&self, tid: usize) -> &mut T {
+        &mut *self.items[tid.min(self.items.len() - 1)].get()
+    }
+
+    /// Runs `f(item, tid)` for every item, in parallel when there is scratch for it.
+    pub fn run(&self, items: usize, f: &(dyn Fn(usize, usize) + Sync)) {
+        if self.items.len() > 1 {
+            par_for(items, f);
+        } else {
+            for i in 0..items {
+                f(i, 0);
+            }
+        }
+    }
+}
+
+impl<T> Drop for PerThread<T> {
+    fn drop(&mut self) {
+        CTL.busy.fetch_sub(1, SeqCst);
+    }
+}
+
+/// A pointer that jobs may share: every item writes only its own elements.
+#[derive(Clone, Copy)]
+pub struct SharedMut(pub *mut f64);
+// SAFETY: the users of a `SharedMut` write disjoint elements from different items.
+unsafe impl Sync for SharedMut {}
+unsafe impl Send for SharedMut {}
+
+/// Tile pairs below which an O(N²) tile loop stays on one thread.
+pub const PAR_MIN_TILES: usize = 8;
