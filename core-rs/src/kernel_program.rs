@@ -1012,11 +1012,11 @@ pub fn kernel_matrix(
 ) -> i32 {
     let rows = tiles(n1);
     let parallel = rows > 1 && rows * tiles(n2) >= PAR_MIN_TILES;
+    assert!(out.len() >= n1 * n2);
     let st = match PerThread::try_new(parallel, || Stack::try_new(prog, false), E_NOMEM) {
         Ok(s) => s,
         Err(c) => return c,
     };
-    assert!(out.len() >= n1 * n2);
     let o = SharedMut(out.as_mut_ptr());
     // Longest tile rows first (symmetric: row bi has bi + 1 tiles).
     st.run(rows, &|item, tid| {

@@ -177,6 +177,10 @@ fn par_for_shared(items: usize, f: &(dyn Fn(usize, usize) + Sync)) {
     }
 }
 
+/// How much longer a worker stays parked while the main thread is inside a call.
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+const BUSY_SLACK: f64 = 40.0;
+
 /// The loop a worker runs (`gpts_threads_worker`): waits for jobs and works on them;
 /// returns after `idle_ms` without a job, or when told to quit.
 pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
@@ -225,8 +229,11 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
                 continue;
             }
             let step = 50.0;
-            if wait(&CTL.gen, g, step) == 2 && CTL.busy.load(SeqCst) == 0 {
-                idle_ms_spent += step;
+            if wait(&CTL.gen, g, step) == 2 {
+                // While the main thread is inside a call, idle time counts 1/BUSY_SLACK:
+                // a long call on fewer threads keeps the pool, and a call that trapped
+                // (leaving `busy` raised) only delays the exit.
+                idle_ms_spent += if CTL.busy.load(SeqCst) == 0 { step } else { step / BUSY_SLACK };
                 if idle_ms_spent >= idle_ms as f64 {
                     break;
                 }
