@@ -1,6 +1,6 @@
 /**
- * WASM Cholesky (core-rs, simd128, one thread) against numpy's (OpenBLAS dpotrf, one
- * thread), measured in the same run on the same matrix: the seed teacher's kernel
+ * WASM Cholesky (core-rs, simd128, on one and on two threads) against numpy's (OpenBLAS
+ * dpotrf, one thread), measured in the same run on the same matrix: the seed teacher's kernel
  * K = exp(−½ ((xᵢ − xⱼ)/0.01)²) + 0.01 I on x = linspace(0, 1, n), as in
  * shared/anchors/linalg_anchor.py.
  *
@@ -13,6 +13,7 @@
  */
 
 import * as core from "../src/wasm/core.ts";
+import { threads } from "../src/settings.ts";
 
 /** One matrix size. */
 export interface Row {
@@ -30,6 +31,12 @@ export interface Row {
   numpyGflops: number | null;
   /** wasmGflops / numpyGflops (null when unavailable). */
   ratio: number | null;
+  /** Median WASM time on two threads, milliseconds (null without shared memory). */
+  wasm2Ms: number | null;
+  /** WASM GFLOP/s on two threads (null without shared memory). */
+  wasm2Gflops: number | null;
+  /** wasmMs / wasm2Ms: the speed-up of a second thread (null without shared memory). */
+  speedup2: number | null;
   /** |logdet(wasm) − logdet(numpy)| / |logdet(numpy)|: same matrix, same answer. */
   logdetRelDiff: number | null;
   /** The BLAS/LAPACK libraries numpy loaded (null when unavailable). */
@@ -121,19 +128,29 @@ function teacherMatrix(n: number): core.F64Buffer {
   return k;
 }
 
-function wasmTime(n: number, reps: number): { ms: number; logdet: number } {
+/**
+ * Median times on one and on two threads (interleaved, so that both see the same
+ * machine), after one warm-up round; `ms2` is null without shared memory.
+ */
+function wasmTime(n: number, reps: number): { ms: number; ms2: number | null; logdet: number } {
   using k = teacherMatrix(n);
   using a = core.F64Buffer.alloc(n * n);
-  const times: number[] = [];
+  const counts = core.wasmThreadsAvailable() ? [1, 2] : [1];
+  const times: Record<number, number[]> = { 1: [], 2: [] };
+  let logdet = NaN;
   for (let r = 0; r <= reps; r++) {
-    a.view().set(k.view());
-    const t0 = performance.now();
-    const status = core.cholesky(a, n);
-    const dt = performance.now() - t0;
-    if (status !== 0) throw new Error(`cholesky_bench: pivot ${status - 1} failed at n = ${n}`);
-    if (r > 0) times.push(dt); // r = 0 warms up (and tiers up the wasm code)
+    for (const t of counts) {
+      using _ = threads(t);
+      a.view().set(k.view());
+      const t0 = performance.now();
+      const status = core.cholesky(a, n);
+      const dt = performance.now() - t0;
+      if (status !== 0) throw new Error(`cholesky_bench: pivot ${status - 1} failed at n = ${n}`);
+      if (r > 0) times[t].push(dt); // r = 0 warms up (tiers up the wasm code, starts workers)
+      if (t === 1) logdet = core.choleskyLogdet(a, n);
+    }
   }
-  return { ms: median(times), logdet: core.choleskyLogdet(a, n) };
+  return { ms: median(times[1]), ms2: times[2].length ? median(times[2]) : null, logdet };
 }
 
 function gflops(n: number, ms: number): number {
@@ -158,6 +175,9 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
       numpyMs: null,
       numpyGflops: null,
       ratio: null,
+      wasm2Ms: w.ms2,
+      wasm2Gflops: w.ms2 === null ? null : gflops(n, w.ms2),
+      speedup2: w.ms2 === null ? null : w.ms / w.ms2,
       logdetRelDiff: null,
       numpyBlas: null,
     });
@@ -174,9 +194,12 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
     }
   });
   if (print) {
-    console.log("Cholesky, float64, one thread (GFLOP/s = n³/3 / time; median after warm-up)");
     console.log(
-      "     n | reps |  wasm ms | wasm GF/s | numpy ms | numpy GF/s | wasm/numpy | logdet Δ",
+      "Cholesky, float64 (GFLOP/s = n³/3 / time; median after warm-up; numpy on one thread)",
+    );
+    console.log(
+      "     n | reps |  wasm ms | wasm GF/s | numpy ms | numpy GF/s | wasm/numpy | logdet Δ" +
+        " | 2 threads ms | 2t GF/s | 2t speed-up",
     );
     for (const r of rows) {
       const f = (v: number | null, w: number, d: number) =>
@@ -187,7 +210,10 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
           `${
             r.ratio === null ? "—".padStart(10) : `${(100 * r.ratio).toFixed(1)}%`.padStart(10)
           } | ` +
-          `${r.logdetRelDiff === null ? "—" : r.logdetRelDiff.toExponential(1)}`,
+          `${(r.logdetRelDiff === null ? "—" : r.logdetRelDiff.toExponential(1)).padStart(8)} | ` +
+          `${f(r.wasm2Ms, 12, 1)} | ${f(r.wasm2Gflops, 7, 2)} | ${
+            r.speedup2 === null ? "—".padStart(11) : `${r.speedup2.toFixed(2)}×`.padStart(11)
+          }`,
       );
     }
     if (typeof np === "string") console.log(`numpy reference unavailable: ${np}`);

@@ -3,6 +3,8 @@
 import nodeAssert from "node:assert/strict";
 import * as core from "../src/wasm/core.ts";
 import * as settings from "../src/settings.ts";
+import * as gp from "../mod.ts";
+import { toInputs } from "../src/tensor.ts";
 
 function rng(seed: number): () => number {
   let s = seed;
@@ -69,6 +71,30 @@ Deno.test("threads: Cholesky, solves, inverse and GEMM equal the single-thread o
         core.gemm(ga, gb, out, n, k, 71);
         return out.toArray();
       });
+    }
+  }
+  core.stopWasmThreads();
+});
+
+Deno.test("threads: kernel matrix, gradient and probe contractions equal the single-thread ones", () => {
+  // A sum of two kernels over 2 dims: several derivative slots, every tile-row shape.
+  const k = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel().initialize({ lengthscale: 0.4 }))
+    .add(new gp.kernels.MaternKernel({ nu: 2.5 }).initialize({ lengthscale: 0.7 }));
+  const plan = k.plan(2);
+  for (const t of [2, 3]) {
+    for (const n of [1, 37, 130, 257, 600]) {
+      const r = rng(n + 5);
+      const x = toInputs(Array.from({ length: n }, () => [2 * r(), 2 * r()]), "x");
+      const z = toInputs(Array.from({ length: 45 }, () => [2 * r(), 2 * r()]), "x");
+      same(t, () => core.kernelMatrix(plan, x, x));
+      same(t, () => core.kernelMatrix(plan, x, z));
+      same(t, () => core.kernelMatrix(plan, z, x));
+      const g = new Float64Array(n * n).map(r);
+      same(t, () => core.kernelGradContract(plan, x, g));
+      for (const m of [1, 9]) {
+        const u = new Float64Array(n * m).map(r);
+        same(t, () => core.kernelProbeContract(plan, x, u, m));
+      }
     }
   }
   core.stopWasmThreads();

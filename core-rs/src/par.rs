@@ -45,6 +45,9 @@ pub struct Ctl {
     threads: AtomicU32,
     /// Non-zero: workers leave their loop.
     quit: AtomicU32,
+    /// ABI calls in progress on the main thread ([`Par`] alive): parked workers do not
+    /// count this time as idle, so a long call on fewer threads does not make them leave.
+    busy: AtomicU32,
     /// `alive[id]`: worker `id` is inside [`worker_loop`].
     alive: [AtomicU32; MAX_THREADS],
 }
@@ -61,6 +64,7 @@ pub static CTL: Ctl = Ctl {
     items: ZERO,
     threads: AtomicU32::new(1),
     quit: ZERO,
+    busy: ZERO,
     alive: [ZERO; MAX_THREADS],
 };
 
@@ -173,6 +177,10 @@ fn par_for_shared(items: usize, f: &(dyn Fn(usize, usize) + Sync)) {
     }
 }
 
+/// How much longer a worker stays parked while the main thread is inside a call.
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+const BUSY_SLACK: f64 = 40.0;
+
 /// The loop a worker runs (`gpts_threads_worker`): waits for jobs and works on them;
 /// returns after `idle_ms` without a job, or when told to quit.
 pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
@@ -213,7 +221,7 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
             }
             // Spin a little (jobs come in bursts), then sleep on the generation.
             let mut spun = 0u32;
-            while spun < 1 << 14 && CTL.gen.load(SeqCst) == g && CTL.quit.load(SeqCst) == 0 {
+            while spun < 1 << 18 && CTL.gen.load(SeqCst) == g && CTL.quit.load(SeqCst) == 0 {
                 core::hint::spin_loop();
                 spun += 1;
             }
@@ -222,7 +230,10 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
             }
             let step = 50.0;
             if wait(&CTL.gen, g, step) == 2 {
-                idle_ms_spent += step;
+                // While the main thread is inside a call, idle time counts 1/BUSY_SLACK:
+                // a long call on fewer threads keeps the pool, and a call that trapped
+                // (leaving `busy` raised) only delays the exit.
+                idle_ms_spent += if CTL.busy.load(SeqCst) == 0 { step } else { step / BUSY_SLACK };
                 if idle_ms_spent >= idle_ms as f64 {
                     break;
                 }
@@ -264,6 +275,7 @@ impl Par {
         for _ in 0..t {
             ws.push(core::cell::UnsafeCell::new(Workspace::try_new(max_dim)?));
         }
+        CTL.busy.fetch_add(1, SeqCst);
         Some(Par { ws })
     }
 
@@ -292,6 +304,12 @@ impl Par {
                 f(i, 0);
             }
         }
+    }
+}
+
+impl Drop for Par {
+    fn drop(&mut self) {
+        CTL.busy.fetch_sub(1, SeqCst);
     }
 }
 
@@ -416,3 +434,68 @@ pub unsafe fn trmm_left_lower_trans(par: &Par, l: MatRef, b: MatMut) {
 pub fn CTL_alive_ptr() -> *const u32 {
     CTL.alive.as_ptr() as *const u32
 }
+
+// ------------------------------------------------- per-thread scratch, O(N²) routines
+
+/// One scratch value per thread (kernel-tile stacks and the like), allocated by the
+/// main thread before a job, for the tile loops of the O(N²) routines
+/// (`kernel_program.rs`, `probe_contract.rs`). Like [`Par`], it marks the core busy.
+pub struct PerThread<T> {
+    items: Vec<core::cell::UnsafeCell<T>>,
+}
+
+// SAFETY: thread `tid` only touches `items[tid]`.
+unsafe impl<T: Send> Sync for PerThread<T> {}
+
+impl<T> PerThread<T> {
+    /// `make()` once per thread: [`threads`] of them when `parallel`, else one.
+    pub fn try_new<E>(parallel: bool, mut make: impl FnMut() -> Result<T, E>, nomem: E) -> Result<PerThread<T>, E> {
+        let t = if parallel { threads() } else { 1 };
+        let mut items = Vec::new();
+        if items.try_reserve_exact(t).is_err() {
+            return Err(nomem);
+        }
+        for _ in 0..t {
+            items.push(core::cell::UnsafeCell::new(make()?));
+        }
+        CTL.busy.fetch_add(1, SeqCst);
+        Ok(PerThread { items })
+    }
+
+    /// The scratch of thread `tid`.
+    ///
+    /// # Safety
+    /// Only thread `tid` may use it, and not twice at once.
+    #[inline]
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn get(&self, tid: usize) -> &mut T {
+        &mut *self.items[tid.min(self.items.len() - 1)].get()
+    }
+
+    /// Runs `f(item, tid)` for every item, in parallel when there is scratch for it.
+    pub fn run(&self, items: usize, f: &(dyn Fn(usize, usize) + Sync)) {
+        if self.items.len() > 1 {
+            par_for(items, f);
+        } else {
+            for i in 0..items {
+                f(i, 0);
+            }
+        }
+    }
+}
+
+impl<T> Drop for PerThread<T> {
+    fn drop(&mut self) {
+        CTL.busy.fetch_sub(1, SeqCst);
+    }
+}
+
+/// A pointer that jobs may share: every item writes only its own elements.
+#[derive(Clone, Copy)]
+pub struct SharedMut(pub *mut f64);
+// SAFETY: the users of a `SharedMut` write disjoint elements from different items.
+unsafe impl Sync for SharedMut {}
+unsafe impl Send for SharedMut {}
+
+/// Tile pairs below which an O(N²) tile loop stays on one thread.
+pub const PAR_MIN_TILES: usize = 8;

@@ -11,6 +11,7 @@
 //! evaluations plus `n² m` multiply-adds per derivative; `n × m` scratch, no n×n.
 
 use crate::kernel_program::{Geom, Program, Stack, TileInputs, TILE};
+use crate::par::{PerThread, SharedMut, PAR_MIN_TILES};
 use crate::status::{E_NOMEM, OK};
 
 /// Probe columns handled together (four f64x2 accumulators per tile row).
@@ -75,29 +76,45 @@ pub fn probe_contract(prog: &Program, x: &[f64], n: usize, d: usize, u: &[f64], 
     if n == 0 || m == 0 {
         return OK;
     }
-    let mut st = match Stack::try_new(prog, true) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
     let ns = prog.n_slots();
     // Probe rows padded to a multiple of CW columns (zeros contribute nothing).
     let mp = (m + CW - 1) / CW * CW;
-    let (mut acc, mut t, mut up) = match (try_zeroed(ns * mp), try_zeroed(TILE * mp), try_zeroed(n * mp)) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(c), _, _) | (_, Err(c), _) | (_, _, Err(c)) => return c,
+    let rows = (n + TILE - 1) / TILE;
+    let parallel = rows > 1 && rows * (rows + 1) / 2 >= PAR_MIN_TILES;
+    // Per thread: a tile stack and the T = D · U_J scratch.
+    let scratch = match PerThread::try_new(
+        parallel,
+        || Ok((Stack::try_new(prog, true)?, try_zeroed(TILE * mp)?)),
+        E_NOMEM,
+    ) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    // One partial sum per tile row (ns × mp each), added in row order at the end, so
+    // the result does not depend on the thread count.
+    let (mut part, mut up) = match (try_zeroed(rows * ns * mp), try_zeroed(n * mp)) {
+        (Ok(a), Ok(c)) => (a, c),
+        (Err(c), _) | (_, Err(c)) => return c,
     };
     for i in 0..n {
         up[i * mp..i * mp + m].copy_from_slice(&u[i * m..(i + 1) * m]);
     }
-    let tiles = (n + TILE - 1) / TILE;
-    for bi in 0..tiles {
+    let up = &up[..];
+    let pp = SharedMut(part.as_mut_ptr());
+    scratch.run(rows, &|item, tid| {
+        // Longest tile rows first.
+        let bi = rows - 1 - item;
+        // SAFETY: one scratch per thread; tile row bi owns its partial sums.
+        let (st, t) = unsafe { scratch.get(tid) };
+        let pp = pp;
+        let acc = unsafe { core::slice::from_raw_parts_mut(pp.0.add(bi * ns * mp), ns * mp) };
         let i0 = bi * TILE;
         let ti = TILE.min(n - i0);
         for bj in 0..=bi {
             let j0 = bj * TILE;
             let tj = TILE.min(n - j0);
             let inp = TileInputs { x1: x, x2: x, d, i0, ti, j0, tj };
-            prog.eval(&mut st, &inp, Geom::Block);
+            prog.eval(st, &inp, Geom::Block);
             // Off-diagonal tiles stand for themselves and their mirror image.
             let w = if bi == bj { 1.0 } else { 2.0 };
             for (s, acc_s) in acc.chunks_exact_mut(mp).enumerate() {
@@ -106,7 +123,7 @@ pub fn probe_contract(prog: &Program, x: &[f64], n: usize, d: usize, u: &[f64], 
                     None => continue,
                 };
                 // T = D[0..ti, 0..tj] · U[j0..j0+tj, :], then Σ_a U[i0+a, k] T[a, k].
-                tile_times_probes(ds, &up[j0 * mp..(j0 + tj) * mp], mp, ti, tj, &mut t);
+                tile_times_probes(ds, &up[j0 * mp..(j0 + tj) * mp], mp, ti, tj, t);
                 for a in 0..ti {
                     let urow = &up[(i0 + a) * mp..(i0 + a + 1) * mp];
                     let trow = &t[a * mp..(a + 1) * mp];
@@ -115,6 +132,15 @@ pub fn probe_contract(prog: &Program, x: &[f64], n: usize, d: usize, u: &[f64], 
                     }
                 }
             }
+        }
+    });
+    let mut acc = match try_zeroed(ns * mp) {
+        Ok(a) => a,
+        Err(c) => return c,
+    };
+    for bi in 0..rows {
+        for (av, &pv) in acc.iter_mut().zip(&part[bi * ns * mp..(bi + 1) * ns * mp]) {
+            *av += pv;
         }
     }
     for (s, acc_s) in acc.chunks_exact(mp).enumerate() {
