@@ -3,31 +3,10 @@
 import * as gp from "../mod.ts";
 import { assertClose } from "./_assert.ts";
 import { loadTeacher, makeStudent } from "./_seed_model.ts";
-
-class ArdModel extends gp.models.ExactGP {
-  meanModule = new gp.means.ConstantMean();
-  covarModule = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel({ ardNumDims: 2 }));
-  forward(x: gp.Inputs): gp.distributions.MultivariateNormal {
-    return new gp.distributions.MultivariateNormal(
-      this.meanModule.call(x),
-      this.covarModule.call(x),
-    );
-  }
-}
+import { ardProblem } from "./_ard_problem.ts";
 
 function problem(n: number) {
-  const g = new gp.Generator(n + 1);
-  const x = Array.from({ length: n }, () => [g.uniform(), 3 * g.uniform()]);
-  const y = x.map(([a, b]) => Math.sin(5 * a) + Math.cos(b) + 0.1 * g.normal());
-  const likelihood = new gp.likelihoods.GaussianLikelihood();
-  const model = new ArdModel(x, y, likelihood);
-  model.initialize({
-    "likelihood.noise": 0.05,
-    "covarModule.baseKernel.lengthscale": [0.3, 1.5],
-    "covarModule.outputscale": 1.3,
-    "meanModule.constant": 0.2,
-  });
-  return { x, y, likelihood, model };
+  return ardProblem(n, n + 1);
 }
 
 Deno.test("stochastic gradient: the loss is exact and the mean over many draws is the exact gradient", async () => {
