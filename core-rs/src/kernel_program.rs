@@ -502,21 +502,41 @@ impl Program<'_> {
 
 /// RBF: `v = exp(-½ Σ_k (Δ_k/ℓ_k)²)`, `∂v/∂ℓ = v · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`.
 #[allow(clippy::too_many_arguments)]
-fn rbf(p: &Program, e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, ls: usize, n_ls: usize) {
+fn rbf(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, ls: usize, n_ls: usize) {
     let len = geom.len();
-    let derivs = !e.deps.is_empty();
-    e.deps.iter_mut().for_each(|f| *f = false);
+    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)));
     let (v, d) = e.tiles.split_at_mut(TT);
-    v[..len].iter_mut().for_each(|x| *x = 0.0);
+    scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
+    crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5);
     if derivs {
-        for k in 0..n_ls {
-            let s = p.slot[p.op(ls + k)];
-            if !e.deps[s] {
-                e.deps[s] = true;
-                d[s * TT..s * TT + len].iter_mut().for_each(|x| *x = 0.0);
+        for s in 0..e.deps.len() {
+            if e.deps[s] {
+                let inv_l = 1.0 / p.theta[p.used[s]];
+                let ds = &mut d[s * TT..s * TT + len];
+                for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
+                    *x = *x * vi * inv_l;
+                }
             }
         }
     }
+}
+
+/// The radial leaves' common start: `v[i] += Σ_k (Δ_k/ℓ_k)²` over the pairs, and with
+/// `derivs` each term also into its lengthscale's derivative tile (scaled by the caller
+/// once `v` is known).
+#[allow(clippy::too_many_arguments)]
+fn scaled_squares(
+    p: &Program,
+    inp: &TileInputs,
+    geom: Geom,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    derivs: bool,
+    v: &mut [f64],
+    d: &mut [f64],
+) {
     for k in 0..n_dims {
         let t = p.op(if n_ls == 1 { ls } else { ls + k });
         let inv = 1.0 / p.theta[t];
@@ -535,18 +555,6 @@ fn rbf(p: &Program, e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims:
                 let u = (a - b) * inv;
                 v[i] += u * u;
             });
-        }
-    }
-    crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5);
-    if derivs {
-        for s in 0..e.deps.len() {
-            if e.deps[s] {
-                let inv_l = 1.0 / p.theta[p.used[s]];
-                let ds = &mut d[s * TT..s * TT + len];
-                for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
-                    *x = *x * vi * inv_l;
-                }
-            }
         }
     }
 }
@@ -644,26 +652,7 @@ fn radial(
     let len = geom.len();
     let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)).chain(shape));
     let (v, d) = e.tiles.split_at_mut(TT);
-    for k in 0..n_dims {
-        let t = p.op(if n_ls == 1 { ls } else { ls + k });
-        let inv = 1.0 / p.theta[t];
-        let (xi, xj) = inp.gather(p.op(dims + k));
-        if derivs {
-            let s = p.slot[t];
-            let dk = &mut d[s * TT..s * TT + TT];
-            for_pairs(geom, &xi, &xj, |i, a, b| {
-                let u = (a - b) * inv;
-                let u2 = u * u;
-                v[i] += u2;
-                dk[i] += u2;
-            });
-        } else {
-            for_pairs(geom, &xi, &xj, |i, a, b| {
-                let u = (a - b) * inv;
-                v[i] += u * u;
-            });
-        }
-    }
+    scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
     if !derivs {
         for x in v[..len].iter_mut() {
             *x = g.eval(*x).0;
