@@ -192,6 +192,9 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
         CTL.alive[id].store(1, SeqCst);
         let mut seen = CTL.gen.load(SeqCst);
         let mut idle_ms_spent = 0.0f64;
+        // Spin only between jobs that come in a burst: after a timed-out wait the pool
+        // is idle, and spinning again would burn a core every wake-up.
+        let mut spin = true;
         loop {
             if CTL.quit.load(SeqCst) != 0 {
                 break;
@@ -217,14 +220,17 @@ pub fn worker_loop(id: usize, idle_ms: u32) -> i32 {
                     }
                 }
                 CTL.active.fetch_sub(1, SeqCst);
+                spin = true;
                 continue;
             }
             // Spin a little (jobs come in bursts), then sleep on the generation.
             let mut spun = 0u32;
-            while spun < 1 << 18 && CTL.gen.load(SeqCst) == g && CTL.quit.load(SeqCst) == 0 {
+            let limit = if spin { 1u32 << 18 } else { 0 };
+            while spun < limit && CTL.gen.load(SeqCst) == g && CTL.quit.load(SeqCst) == 0 {
                 core::hint::spin_loop();
                 spun += 1;
             }
+            spin = false;
             if CTL.gen.load(SeqCst) != g {
                 continue;
             }
