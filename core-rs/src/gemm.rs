@@ -45,28 +45,36 @@ fn round_up(x: usize, m: usize) -> usize {
     (x + m - 1) / m * m
 }
 
-fn try_zeroed(len: usize) -> Option<Vec<f64>> {
-    let mut v: Vec<f64> = Vec::new();
-    v.try_reserve_exact(len).ok()?;
-    v.resize(len, 0.0);
-    Some(v)
+/// Grows `v` to at least `len` elements (new ones zero); `None` when memory cannot grow.
+fn try_grow(v: &mut Vec<f64>, len: usize) -> Option<()> {
+    if v.len() < len {
+        v.try_reserve_exact(len - v.len()).ok()?;
+        v.resize(len, 0.0);
+    }
+    Some(())
 }
 
 impl Workspace {
     /// Buffers for GEMMs whose dimensions never exceed `max_dim`; `None` when
     /// memory cannot grow.
     pub fn try_new(max_dim: usize) -> Option<Workspace> {
+        let mut ws = Workspace { apack: Vec::new(), bpack: Vec::new(), kc: 0, mc: 0, nc: 0 };
+        ws.prepare(max_dim)?;
+        Some(ws)
+    }
+
+    /// Re-targets these buffers at GEMMs of dimensions up to `max_dim`, growing them
+    /// when they are too small (they never shrink, so a workspace kept across calls
+    /// allocates only when a call is bigger than every one before). The block sizes
+    /// depend on `max_dim` only through `min(block, max_dim)`, so every GEMM blocks the
+    /// same way, and gives the same bits, whatever workspace it runs in.
+    pub fn prepare(&mut self, max_dim: usize) -> Option<()> {
         let d = max_dim.max(1);
-        let kc = KC.min(d);
-        let mc = MC.min(round_up(d, MR));
-        let nc = NC.min(round_up(d, NR));
-        Some(Workspace {
-            apack: try_zeroed(mc * kc)?,
-            bpack: try_zeroed(kc * nc)?,
-            kc,
-            mc,
-            nc,
-        })
+        self.kc = KC.min(d);
+        self.mc = MC.min(round_up(d, MR));
+        self.nc = NC.min(round_up(d, NR));
+        try_grow(&mut self.apack, self.mc * self.kc)?;
+        try_grow(&mut self.bpack, self.kc * self.nc)
     }
 }
 

@@ -6,7 +6,9 @@
 //! half's right-hand sides with one [`gemm`] (almost all of the flops), solve the
 //! second half. Below [`TRSM_BASE`] rows an unblocked substitution takes over; it
 //! uses row axpys when the rows of `B` are contiguous and column dot products
-//! otherwise.
+//! otherwise. One right-hand side (the solve for α, a posterior mean) skips the
+//! blocking: packing a triangle that is read once costs as much as using it, so a
+//! substitution along whichever direction of `T` is contiguous is faster.
 
 use crate::blas1::{axpy, div, dot};
 use crate::gemm::{gemm, Tri, Workspace};
@@ -23,6 +25,9 @@ pub unsafe fn trsm_left_lower(ws: &mut Workspace, l: MatRef, b: MatMut) {
     let n = l.rows;
     if n == 0 || b.cols == 0 {
         return;
+    }
+    if b.cols == 1 && (l.cs == 1 || l.rs == 1) {
+        return vector_lower(l, b);
     }
     if n <= TRSM_BASE {
         return unblocked_lower(l, b);
@@ -44,6 +49,9 @@ pub unsafe fn trsm_left_upper(ws: &mut Workspace, u: MatRef, b: MatMut) {
     if n == 0 || b.cols == 0 {
         return;
     }
+    if b.cols == 1 && (u.cs == 1 || u.rs == 1) {
+        return vector_upper(u, b);
+    }
     if n <= TRSM_BASE {
         return unblocked_upper(u, b);
     }
@@ -53,6 +61,48 @@ pub unsafe fn trsm_left_upper(ws: &mut Workspace, u: MatRef, b: MatMut) {
     trsm_left_upper(ws, u.sub(n1, n1, n2, n2), b2);
     gemm(ws, -1.0, u.sub(0, n1, n1, n2), b2.rb(), b1, Tri::Full);
     trsm_left_upper(ws, u.sub(0, 0, n1, n1), b1);
+}
+
+/// Forward substitution for one right-hand side, reading `L` along its contiguous
+/// direction: dot products over rows, or axpys down columns.
+unsafe fn vector_lower(l: MatRef, b: MatMut) {
+    let n = l.rows;
+    let x = b.ptr_at(0, 0);
+    if l.cs == 1 {
+        for i in 0..n {
+            let s = dot(i, l.ptr_at(i, 0), 1, x as *const f64, b.rs);
+            b.set(i, 0, (b.at(i, 0) - s) / l.at(i, i));
+        }
+    } else {
+        for k in 0..n {
+            let xk = b.at(k, 0) / l.at(k, k);
+            b.set(k, 0, xk);
+            if k + 1 < n {
+                axpy(n - k - 1, -xk, l.ptr_at(k + 1, k), l.rs, b.ptr_at(k + 1, 0), b.rs);
+            }
+        }
+    }
+}
+
+/// Back substitution for one right-hand side (see [`vector_lower`]).
+unsafe fn vector_upper(u: MatRef, b: MatMut) {
+    let n = u.rows;
+    if u.cs == 1 {
+        for i in (0..n).rev() {
+            let s = if i + 1 < n {
+                dot(n - i - 1, u.ptr_at(i, i + 1), 1, b.ptr_at(i + 1, 0), b.rs)
+            } else {
+                0.0
+            };
+            b.set(i, 0, (b.at(i, 0) - s) / u.at(i, i));
+        }
+    } else {
+        for k in (0..n).rev() {
+            let xk = b.at(k, 0) / u.at(k, k);
+            b.set(k, 0, xk);
+            axpy(k, -xk, u.ptr_at(0, k), u.rs, b.ptr_at(0, 0), b.rs);
+        }
+    }
 }
 
 /// Forward substitution.

@@ -227,3 +227,37 @@ fn gemm_abi_overwrites_c_with_a_times_b() {
     let p = c.as_mut_ptr();
     assert_eq!(unsafe { gpts_gemm(p, p, p, 2, 2, 2) }, -5, "overlap");
 }
+
+#[test]
+fn one_right_hand_side_solves_along_either_direction_of_the_triangle() {
+    // The vector substitution reads T by rows (dot products) or by columns (axpys),
+    // whichever is contiguous: L and Lᵀ, each given row-major and column-major.
+    use gpts_core::trsm::{trsm_left_lower, trsm_left_upper};
+    use gpts_core::view::{MatMut, MatRef};
+    for (s, &n) in SIZES.iter().enumerate() {
+        let (l, _) = chol(&spd(n, 400 + s as u64), n);
+        let lt = transpose(&l, n, n);
+        let b = Rng::new(500 + n as u64).vec(n);
+        let mut ws = gpts_core::gemm::Workspace::try_new(n).unwrap();
+        // (T as a view, T's dense row-major copy, lower?)
+        let cases: [(MatRef, &[f64], bool); 4] = [
+            (MatRef::row_major(l.as_ptr(), n, n, n), &l, true),
+            (MatRef::row_major(lt.as_ptr(), n, n, n).t(), &l, true),
+            (MatRef::row_major(lt.as_ptr(), n, n, n), &lt, false),
+            (MatRef::row_major(l.as_ptr(), n, n, n).t(), &lt, false),
+        ];
+        for (c, (t, dense, lower)) in cases.into_iter().enumerate() {
+            let mut x = b.clone();
+            let xv = MatMut::row_major(x.as_mut_ptr(), n, 1, 1);
+            unsafe {
+                if lower {
+                    trsm_left_lower(&mut ws, t, xv);
+                } else {
+                    trsm_left_upper(&mut ws, t, xv);
+                }
+            }
+            let tx = matmul(dense, &x, n, n, 1);
+            assert!(rel_err(&tx, &b) < 1e-12, "n={n} case {c}: {}", rel_err(&tx, &b));
+        }
+    }
+}
