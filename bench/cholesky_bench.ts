@@ -9,6 +9,12 @@
  * GFLOP/s count n³/3 flops. Times are medians after one warm-up. When python3 or numpy
  * is missing the reference columns say so instead of failing.
  *
+ * Two builds run one thread: the threaded build under `settings.threads(1)` (what runs by
+ * default wherever shared memory exists), and the single-thread build, in a subprocess
+ * with `GPTS_WASM_THREADS=0` (what runs where shared memory does not: browsers without
+ * cross-origin isolation, or by choice). They differ because V8 compiles accesses to a
+ * shared `WebAssembly.Memory` more slowly: the same code runs about 13% slower on it.
+ *
  * @module
  */
 
@@ -21,7 +27,7 @@ export interface Row {
   n: number;
   /** Repetitions timed (after one warm-up). */
   reps: number;
-  /** Median WASM time, milliseconds. */
+  /** Median WASM time, milliseconds (the threaded build on one thread, when it runs). */
   wasmMs: number;
   /** WASM GFLOP/s (n³/3 flops). */
   wasmGflops: number;
@@ -37,6 +43,12 @@ export interface Row {
   wasm2Gflops: number | null;
   /** wasmMs / wasm2Ms: the speed-up of a second thread (null without shared memory). */
   speedup2: number | null;
+  /** Median time of the single-thread build (shared memory off), ms; null when not run. */
+  singleBuildMs: number | null;
+  /** GFLOP/s of the single-thread build (null when not run). */
+  singleBuildGflops: number | null;
+  /** singleBuildGflops / numpyGflops (null when either is missing). */
+  singleBuildRatio: number | null;
   /** |logdet(wasm) − logdet(numpy)| / |logdet(numpy)|: same matrix, same answer. */
   logdetRelDiff: number | null;
   /** The BLAS/LAPACK libraries numpy loaded (null when unavailable). */
@@ -86,8 +98,12 @@ function median(v: number[]): number {
 type NumpyRow = { n: number; median_s: number; logdet: number };
 type NumpyResult = { rows: NumpyRow[]; blas: string };
 
-/** numpy, one OpenBLAS thread, in a subprocess; a reason string when unavailable. */
-async function numpyTimes(plan: [number, number][]): Promise<NumpyResult | string> {
+/**
+ * Runs a Python `script` with numpy on one OpenBLAS thread (`OPENBLAS_CORETYPE` and
+ * `OPENBLAS_L2_SIZE` unset, so OpenBLAS picks its kernel for this CPU), passing `arg` as
+ * JSON in `sys.argv[1]`, and parses the JSON it prints; a reason string when it cannot.
+ */
+export async function runNumpy<T>(script: string, arg: unknown): Promise<T | string> {
   try {
     const cmd = new Deno.Command("env", {
       args: [
@@ -98,8 +114,8 @@ async function numpyTimes(plan: [number, number][]): Promise<NumpyResult | strin
         "OPENBLAS_NUM_THREADS=1",
         PYTHON,
         "-c",
-        NUMPY_SCRIPT,
-        JSON.stringify(plan),
+        script,
+        JSON.stringify(arg),
       ],
       stdout: "piped",
       stderr: "piped",
@@ -109,10 +125,15 @@ async function numpyTimes(plan: [number, number][]): Promise<NumpyResult | strin
       const msg = new TextDecoder().decode(stderr).trim().split("\n").pop();
       return `${PYTHON} failed: ${msg}`;
     }
-    return JSON.parse(new TextDecoder().decode(stdout)) as NumpyResult;
+    return JSON.parse(new TextDecoder().decode(stdout)) as T;
   } catch (e) {
     return `cannot run ${PYTHON}: ${e instanceof Error ? e.message : String(e)}`;
   }
+}
+
+/** numpy's Cholesky at each size of `plan`, one OpenBLAS thread. */
+function numpyTimes(plan: [number, number][]): Promise<NumpyResult | string> {
+  return runNumpy<NumpyResult>(NUMPY_SCRIPT, plan);
 }
 
 /** The teacher kernel matrix of order n in WASM memory (built by the core's RBF tiles). */
@@ -153,6 +174,32 @@ function wasmTime(n: number, reps: number): { ms: number; ms2: number | null; lo
   return { ms: median(times[1]), ms2: times[2].length ? median(times[2]) : null, logdet };
 }
 
+/**
+ * The single-thread build's median times, from a subprocess with shared memory off
+ * (this process already runs the threaded build); a reason string when it cannot run.
+ */
+async function singleBuildTimes(plan: [number, number][]): Promise<number[] | string> {
+  try {
+    const cmd = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL(import.meta.url).pathname,
+        "--single-build",
+        JSON.stringify(plan),
+      ],
+      env: { GPTS_WASM_THREADS: "0" },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { success, stdout, stderr } = await cmd.output();
+    if (!success) return new TextDecoder().decode(stderr).trim().split("\n").pop() ?? "failed";
+    return JSON.parse(new TextDecoder().decode(stdout)) as number[];
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 function gflops(n: number, ms: number): number {
   return n ** 3 / 3 / (ms * 1e6);
 }
@@ -175,6 +222,9 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
       numpyMs: null,
       numpyGflops: null,
       ratio: null,
+      singleBuildMs: null,
+      singleBuildGflops: null,
+      singleBuildRatio: null,
       wasm2Ms: w.ms2,
       wasm2Gflops: w.ms2 === null ? null : gflops(n, w.ms2),
       speedup2: w.ms2 === null ? null : w.ms / w.ms2,
@@ -183,12 +233,20 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
     });
   }
   const np = await numpyTimes(plan);
+  const single = core.wasmThreadsAvailable() ? await singleBuildTimes(plan) : null;
   rows.forEach((row, i) => {
+    if (Array.isArray(single)) {
+      row.singleBuildMs = single[i];
+      row.singleBuildGflops = gflops(row.n, single[i]);
+    }
     const ref = typeof np === "string" ? undefined : np.rows.find((r) => r.n === row.n);
     if (ref) {
       row.numpyMs = ref.median_s * 1e3;
       row.numpyGflops = gflops(row.n, row.numpyMs);
       row.ratio = row.wasmGflops / row.numpyGflops;
+      if (row.singleBuildGflops !== null) {
+        row.singleBuildRatio = row.singleBuildGflops / row.numpyGflops;
+      }
       row.logdetRelDiff = Math.abs(logdets[i] - ref.logdet) / Math.abs(ref.logdet);
       row.numpyBlas = typeof np === "string" ? null : np.blas;
     }
@@ -199,7 +257,7 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
     );
     console.log(
       "     n | reps |  wasm ms | wasm GF/s | numpy ms | numpy GF/s | wasm/numpy | logdet Δ" +
-        " | 2 threads ms | 2t GF/s | 2t speed-up",
+        " | 2 threads ms | 2t GF/s | 2t speed-up | single build GF/s | single/numpy",
     );
     for (const r of rows) {
       const f = (v: number | null, w: number, d: number) =>
@@ -213,9 +271,14 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
           `${(r.logdetRelDiff === null ? "—" : r.logdetRelDiff.toExponential(1)).padStart(8)} | ` +
           `${f(r.wasm2Ms, 12, 1)} | ${f(r.wasm2Gflops, 7, 2)} | ${
             r.speedup2 === null ? "—".padStart(11) : `${r.speedup2.toFixed(2)}×`.padStart(11)
+          } | ${f(r.singleBuildGflops, 17, 2)} | ${
+            r.singleBuildRatio === null
+              ? "—".padStart(12)
+              : `${(100 * r.singleBuildRatio).toFixed(1)}%`.padStart(12)
           }`,
       );
     }
+    if (typeof single === "string") console.log(`single-thread build not measured: ${single}`);
     if (typeof np === "string") console.log(`numpy reference unavailable: ${np}`);
     else {
       console.log(`numpy's BLAS/LAPACK: ${np.blas}`);
@@ -231,5 +294,12 @@ export async function runCholeskyBench(options: CholeskyBenchOptions = {}): Prom
 }
 
 if (import.meta.main) {
-  await runCholeskyBench();
+  const at = Deno.args.indexOf("--single-build");
+  if (at >= 0) {
+    // The subprocess of singleBuildTimes: one-thread medians as JSON, nothing else.
+    const plan = JSON.parse(Deno.args[at + 1]) as [number, number][];
+    console.log(JSON.stringify(plan.map(([n, reps]) => wasmTime(n, reps).ms)));
+  } else {
+    await runCholeskyBench();
+  }
 }
