@@ -4,11 +4,15 @@
  * (`ExactGP.engine`) or the marginal log likelihood (which overrides the model's).
  *
  * - `solver: "auto"` picks exact Cholesky below {@link CG_THRESHOLD} points and BBMM
- *   (CG) from there on. Measured (bench/webgpu_bench.ts, WASM, one loss + gradient, an
- *   easy problem where CG needs 3 iterations): Cholesky 0.18 / 1.3 / 9.6 / 104 s at
- *   N = 1000 / 2000 / 4000 / 8000 against CG's 1.0 / 3.8 / 17.4 / 107 s: they cross at
- *   N ≈ 8 000 (later on harder problems: small noise needs more CG iterations). Cholesky
- *   also needs ≈ 3·8·N² bytes, which WASM's 4 GiB caps near N ≈ 13 000;
+ *   (CG) from there on. Measured (bench/webgpu_bench.ts, WASM on two threads, one loss +
+ *   gradient, CG checked against Cholesky at the WebGPU issue's accuracy — loss within
+ *   1e-3, gradients within 5% — and inside it at every size): on an easy problem
+ *   (lengthscale 0.05, noise 0.05, 3–4 CG iterations) Cholesky takes 0.30 / 2.0 / 15.8 /
+ *   49 s at N = 2000 / 4000 / 8000 / 12000 against CG's 0.92 / 3.1 / 11.0 / 25.6 s, so
+ *   they cross near N ≈ 6 000; on the seed's final state (lengthscale 0.01, noise 0.01,
+ *   preconditioner rank ≈ 170) 0.31 / 2.3 / 18.7 s against 1.3 / 4.8 / 18.2 s, a crossing
+ *   at N ≈ 8 000. (An earlier, slower machine crossed at ≈ 8 000 on the easy problem.)
+ *   Cholesky also needs ≈ 3·8·N² bytes, which WASM's 4 GiB caps near N ≈ 13 000;
  * - with a hardware WebGPU adapter, `solver: "auto"` picks CG from
  *   {@link GPU_THRESHOLD} on and `device: "auto"` puts it on the GPU. This threshold is
  *   an ASSUMPTION, not a measurement: no GPU was available when it was set (a real GPU's
@@ -16,7 +20,7 @@
  *   should beat WASM Cholesky well before the CPU crossover). Re-measure with
  *   `deno task bench:webgpu` on a GPU;
  * - `device: "auto"` never picks a software fallback adapter (llvmpipe): it is correct
- *   but ≈ 15× slower than WASM (0.05 against 0.8 GFLOP/s measured at N = 1000);
+ *   but ≈ 10× slower than WASM (kernel MVM 0.5 against 5.2 GFLOP/s at N = 1000);
  * - CG not converging is retried with twice the iterations and preconditioner rank,
  *   then falls back to Cholesky (N ≤ {@link CHOLESKY_FALLBACK_LIMIT}) with a warning,
  *   else throws {@link ConvergenceError}: never a silently wrong step;
