@@ -71,6 +71,12 @@ Deno.test("threads: Cholesky, solves, inverse and GEMM equal the single-thread o
         core.gemm(ga, gb, out, n, k, 71);
         return out.toArray();
       });
+      // Few columns (a kernel matrix times probes): split by rows instead.
+      same(t, () => {
+        using out = core.F64Buffer.alloc(n * 17);
+        core.gemm(ga, gb.subarray(0, k * 17), out, n, k, 17);
+        return out.toArray();
+      });
     }
   }
   core.stopWasmThreads();

@@ -12,7 +12,7 @@
 //! own indices): blocks and tiles strictly above the diagonal are skipped, tiles that
 //! cross it are written through a mask, so the upper triangle is never touched.
 
-use crate::microkernel::{kernel, store_full, MR, NR};
+use crate::microkernel::{kernel, kernel_rows, store_full, MR, NR};
 use crate::view::{MatMut, MatRef};
 
 /// Inner-dimension block (rows of a packed `B` panel).
@@ -21,6 +21,8 @@ pub const KC: usize = 256;
 pub const MC: usize = 96;
 /// Column block of `B` (multiple of `NR`).
 pub const NC: usize = 2048;
+/// Widest `B` for which `A` is read in place instead of packed (see [`gemm`]).
+pub const SKINNY: usize = 32;
 
 /// Which part of `C` an update writes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -172,6 +174,10 @@ unsafe fn store_partial(
 /// `C += alpha · A · B` with `A` m×k, `B` k×n, `C` m×n (all strided views);
 /// `tri = Lower` writes only `C[i][j]` with `i ≥ j`.
 ///
+/// When `B` has at most [`SKINNY`] columns (a kernel matrix times a few vectors), each
+/// element of `A` is used too few times to pay for packing it, and `A`'s rows (when
+/// contiguous) are read in place: same blocks, same micro-kernel arithmetic, same bits.
+///
 /// # Safety
 /// The views must address valid memory; `C` must not overlap `A` or `B`. Every
 /// dimension must be at most the `max_dim` the workspace was built for.
@@ -185,6 +191,9 @@ pub unsafe fn gemm(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: MatM
         // C is column-major: update Cᵀ += alpha · Bᵀ Aᵀ instead, so the micro-tiles
         // are stored along contiguous rows.
         return gemm(ws, alpha, b.t(), a.t(), c.t(), Tri::Full);
+    }
+    if tri == Tri::Full && n <= SKINNY && a.cs == 1 && c.cs == 1 {
+        return gemm_skinny(ws, alpha, a, b, c);
     }
     let lower = tri == Tri::Lower;
     let (kc, mc, nc) = (ws.kc, ws.mc, ws.nc);
@@ -236,5 +245,39 @@ pub unsafe fn gemm(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: MatM
             pc += kb;
         }
         jc += nb;
+    }
+}
+
+/// [`gemm`] for `B` of at most [`SKINNY`] columns, row-major `A` and `C`: `B` is packed
+/// one `kc` block at a time (at most `kc × SKINNY`), `A`'s rows are streamed through
+/// [`kernel_rows`], so `A` is read once and never copied.
+unsafe fn gemm_skinny(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: MatMut) {
+    let (m, n, k) = (c.rows, c.cols, a.cols);
+    let kc = ws.kc;
+    let bp = ws.bpack.as_mut_ptr();
+    let mut acc = [0.0f64; MR * NR];
+    let mut pc = 0;
+    while pc < k {
+        let kb = kc.min(k - pc);
+        pack_b(b.sub(pc, 0, kb, n), bp);
+        let mut ir = 0;
+        while ir < m {
+            let mr = MR.min(m - ir);
+            // Rows past the end repeat the last one (read, never stored).
+            let rows: [*const f64; MR] = core::array::from_fn(|i| a.ptr_at(ir + i.min(mr - 1), pc));
+            let mut jr = 0;
+            while jr < n {
+                let nr = NR.min(n - jr);
+                kernel_rows(kb, rows, bp.add(jr * kb), &mut acc);
+                if mr == MR && nr == NR {
+                    store_full(&acc, alpha, c.ptr_at(ir, jr), c.rs);
+                } else {
+                    store_partial(&acc, alpha, c, ir, jr, mr, nr, false);
+                }
+                jr += NR;
+            }
+            ir += MR;
+        }
+        pc += kb;
     }
 }

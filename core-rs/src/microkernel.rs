@@ -74,6 +74,69 @@ pub unsafe fn kernel(k: usize, a: *const f64, b: *const f64, acc: &mut [f64; MR 
     *acc = c;
 }
 
+/// [`kernel`] with `Ã` read in place: row `i` of the tile is `a + i·lda` (`k` contiguous
+/// elements each), so a product whose `A` is used only a few times needs no packed copy.
+/// The operations and their order are [`kernel`]'s, so the results are the same bits.
+///
+/// # Safety
+/// Each of the `MR` rows `a + i·lda` holds `k` readable elements (repeat a row to pad);
+/// `b` holds `k*NR`.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+pub unsafe fn kernel_rows(k: usize, a: [*const f64; MR], b: *const f64, acc: &mut [f64; MR * NR]) {
+    use core::arch::wasm32::*;
+    let z = f64x2_splat(0.0);
+    let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
+    let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
+    let mut b = b;
+    for p in 0..k {
+        let b0 = v128_load(b as *const v128);
+        let b1 = v128_load(b.add(2) as *const v128);
+        let a0 = f64x2_splat(*a[0].add(p));
+        c00 = f64x2_add(c00, f64x2_mul(a0, b0));
+        c01 = f64x2_add(c01, f64x2_mul(a0, b1));
+        let a1 = f64x2_splat(*a[1].add(p));
+        c10 = f64x2_add(c10, f64x2_mul(a1, b0));
+        c11 = f64x2_add(c11, f64x2_mul(a1, b1));
+        let a2 = f64x2_splat(*a[2].add(p));
+        c20 = f64x2_add(c20, f64x2_mul(a2, b0));
+        c21 = f64x2_add(c21, f64x2_mul(a2, b1));
+        let a3 = f64x2_splat(*a[3].add(p));
+        c30 = f64x2_add(c30, f64x2_mul(a3, b0));
+        c31 = f64x2_add(c31, f64x2_mul(a3, b1));
+        b = b.add(NR);
+    }
+    let o = acc.as_mut_ptr();
+    v128_store(o as *mut v128, c00);
+    v128_store(o.add(2) as *mut v128, c01);
+    v128_store(o.add(4) as *mut v128, c10);
+    v128_store(o.add(6) as *mut v128, c11);
+    v128_store(o.add(8) as *mut v128, c20);
+    v128_store(o.add(10) as *mut v128, c21);
+    v128_store(o.add(12) as *mut v128, c30);
+    v128_store(o.add(14) as *mut v128, c31);
+}
+
+/// Portable [`kernel_rows`] (same tile, same order of operations).
+///
+/// # Safety
+/// As for the wasm version.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+pub unsafe fn kernel_rows(k: usize, a: [*const f64; MR], b: *const f64, acc: &mut [f64; MR * NR]) {
+    let b = core::slice::from_raw_parts(b, k * NR);
+    let mut c = [0.0f64; MR * NR];
+    for (p, bp) in b.chunks_exact(NR).enumerate() {
+        for i in 0..MR {
+            let ai = *a[i].add(p);
+            for j in 0..NR {
+                c[i * NR + j] += ai * bp[j];
+            }
+        }
+    }
+    *acc = c;
+}
+
 /// `c[i*rs + j] += alpha * acc[i*NR + j]` for a full tile over row-major memory.
 ///
 /// # Safety

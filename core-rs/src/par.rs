@@ -17,8 +17,8 @@
 //! independent columns (each element is computed by the same serial code), and the
 //! O(N²) reductions keep one partial sum per tile row, added in order at the end.
 
-use crate::gemm::{gemm as gemm_serial, Tri, Workspace};
-use crate::microkernel::NR;
+use crate::gemm::{gemm as gemm_serial, Tri, Workspace, SKINNY};
+use crate::microkernel::{MR, NR};
 use crate::view::{MatMut, MatRef};
 use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
@@ -336,9 +336,15 @@ impl Drop for Par {
     }
 }
 
-/// Column boundaries `0 = c_0 < … < c_p = n` splitting `n` columns into about
-/// `parts` pieces (multiples of `NR` except the last) of about equal `weight`.
-fn splits(n: usize, parts: usize, weight: impl Fn(usize) -> f64, out: &mut [usize; 2 * MAX_THREADS + 1]) -> usize {
+/// Boundaries `0 = c_0 < … < c_p = n` splitting `n` columns (or rows) into about
+/// `parts` pieces (multiples of `unit` except the last) of about equal `weight`.
+fn splits(
+    n: usize,
+    parts: usize,
+    unit: usize,
+    weight: impl Fn(usize) -> f64,
+    out: &mut [usize; 2 * MAX_THREADS + 1],
+) -> usize {
     let parts = parts.clamp(1, 2 * MAX_THREADS);
     let total: f64 = (0..n).map(&weight).sum();
     let mut cnt = 0;
@@ -348,7 +354,7 @@ fn splits(n: usize, parts: usize, weight: impl Fn(usize) -> f64, out: &mut [usiz
     while j < n && cnt + 1 < parts {
         acc += weight(j);
         j += 1;
-        if acc >= total * (cnt + 1) as f64 / parts as f64 && j % NR == 0 && j < n {
+        if acc >= total * (cnt + 1) as f64 / parts as f64 && j % unit == 0 && j < n {
             cnt += 1;
             out[cnt] = j;
         }
@@ -382,15 +388,28 @@ pub unsafe fn gemm(par: &Par, alpha: f64, a: MatRef, b: MatRef, c: MatMut, tri: 
     }
     let lower = tri == Tri::Lower;
     let flops = 2.0 * m as f64 * n as f64 * k as f64 * if lower { 0.5 } else { 1.0 };
+    if !lower && n <= SKINNY && a.cs == 1 && c.cs == 1 {
+        // Too few columns to split: split the rows (each streams its own rows of A).
+        let p = pieces(par, flops, m);
+        if p <= 1 {
+            return gemm_serial(par.ws(0), alpha, a, b, c, tri);
+        }
+        let mut cuts = [0usize; 2 * MAX_THREADS + 1];
+        let cnt = splits(m, p, MR, |_| 1.0, &mut cuts);
+        return par.run(cnt, &|i, tid| {
+            let (r0, r1) = (cuts[i], cuts[i + 1]);
+            gemm_serial(par.ws(tid), alpha, a.sub(r0, 0, r1 - r0, k), b, c.sub(r0, 0, r1 - r0, n), tri);
+        });
+    }
     let p = pieces(par, flops, n);
     if p <= 1 {
         return gemm_serial(par.ws(0), alpha, a, b, c, tri);
     }
     let mut cuts = [0usize; 2 * MAX_THREADS + 1];
     let cnt = if lower {
-        splits(n, p, |j| m.saturating_sub(j) as f64, &mut cuts)
+        splits(n, p, NR, |j| m.saturating_sub(j) as f64, &mut cuts)
     } else {
-        splits(n, p, |_| 1.0, &mut cuts)
+        splits(n, p, NR, |_| 1.0, &mut cuts)
     };
     par.run(cnt, &|i, tid| {
         let (c0, c1) = (cuts[i], cuts[i + 1]);
@@ -418,7 +437,7 @@ pub unsafe fn by_columns(par: &Par, b: MatMut, flops: f64, f: &(dyn Fn(&mut Work
         return f(par.ws(0), b);
     }
     let mut cuts = [0usize; 2 * MAX_THREADS + 1];
-    let cnt = splits(m, p, |_| 1.0, &mut cuts);
+    let cnt = splits(m, p, NR, |_| 1.0, &mut cuts);
     par.run(cnt, &|i, tid| {
         let (c0, c1) = (cuts[i], cuts[i + 1]);
         f(par.ws(tid), b.sub(0, c0, b.rows, c1 - c0));
