@@ -47,18 +47,39 @@ export interface KernelOperator {
 /** Rows per block of the WASM operator. */
 const BLOCK = 128;
 
-/** K(X, X) on the float64 WASM core, tiled in row blocks (memory O(BLOCK · N)). */
+/** Options of {@link WasmKernelOperator}. */
+export interface WasmKernelOperatorOptions {
+  /**
+   * Keep K(X, X) in WASM memory (8·N² bytes) from the first product to {@link
+   * WasmKernelOperator.dispose}, so that every later product is one GEMM instead of a
+   * fresh evaluation of every kernel entry. Default false: memory O(BLOCK · N). The
+   * products are bit for bit the same either way; when the memory cannot grow the
+   * operator stays matrix-free.
+   */
+  storeMatrix?: boolean;
+}
+
+/** Frees a stored matrix whose operator was dropped without `dispose()`. */
+const storedMatrices = new FinalizationRegistry<core.F64Buffer>((k) => k.free());
+
+/**
+ * K(X, X) on the float64 WASM core: tiled in row blocks (memory O(BLOCK · N)), or held
+ * whole with `storeMatrix`.
+ */
 export class WasmKernelOperator implements KernelOperator {
   readonly n: number;
   readonly device = "WASM (float64)";
   readonly #plan: KernelPlan;
   readonly #x: Inputs;
+  #store: boolean;
+  #matrix: core.F64Buffer | null = null;
 
-  /** @param plan the kernel @param x the inputs */
-  constructor(plan: KernelPlan, x: Inputs) {
+  /** @param plan the kernel @param x the inputs @param options see {@link WasmKernelOperatorOptions} */
+  constructor(plan: KernelPlan, x: Inputs, options: WasmKernelOperatorOptions = {}) {
     this.#plan = plan;
     this.#x = x;
     this.n = x.n;
+    this.#store = options.storeMatrix ?? false;
   }
 
   #block(i0: number, i1: number): core.PointSet {
@@ -66,10 +87,32 @@ export class WasmKernelOperator implements KernelOperator {
     return { data: this.#x.data.subarray(i0 * d, i1 * d), n: i1 - i0, d };
   }
 
+  /** The stored K, built on first use; null when not stored (or memory ran out). */
+  #stored(): core.F64Buffer | null {
+    if (this.#matrix === null && this.#store) {
+      try {
+        const k = core.F64Buffer.alloc(this.n * this.n);
+        core.kernelMatrixInto(this.#plan, this.#x, this.#x, k);
+        this.#matrix = k;
+        storedMatrices.register(this, k, this);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        this.#store = false; // WASM memory cannot hold it: stay matrix-free
+      }
+    }
+    return this.#matrix;
+  }
+
   mvm(v: Float64Array, t: number): Promise<Float64Array> {
     const n = this.n;
-    const out = new Float64Array(n * t);
     using vBuf = core.F64Buffer.from(v);
+    const k = this.#stored();
+    if (k !== null) {
+      using oBuf = core.F64Buffer.alloc(n * t);
+      core.gemm(k, vBuf, oBuf, n, n, t);
+      return Promise.resolve(oBuf.toArray());
+    }
+    const out = new Float64Array(n * t);
     using kBuf = core.F64Buffer.alloc(Math.min(BLOCK, n) * n);
     using oBuf = core.F64Buffer.alloc(Math.min(BLOCK, n) * t);
     for (let i0 = 0; i0 < n; i0 += BLOCK) {
@@ -81,78 +124,62 @@ export class WasmKernelOperator implements KernelOperator {
     return Promise.resolve(out);
   }
 
+  /**
+   * Through the core's probe contraction (`q_k = v_kᵀ ∂K v_k` for many columns v_k, each
+   * kernel tile evaluated once for all of them, on the core's threads) and polarization:
+   * uᵀ ∂K w = ¼ (aᵀ ∂K a − bᵀ ∂K b) with a, b = u/s ± s·w, where s = √(‖u‖/‖w‖) gives
+   * both halves one norm, so the difference loses no more than rounding to ε‖u‖‖w‖.
+   */
   gradContract(
     u: Float64Array,
     w: Float64Array,
     r: number,
     perRank: boolean,
   ): Promise<Float64Array> {
-    const nTheta = this.#plan.theta.length;
-    if (!perRank) return Promise.resolve(this.#contract(u, w, r));
-    const out = new Float64Array(r * nTheta);
-    const ur = new Float64Array(this.n), wr = new Float64Array(this.n);
+    const n = this.n, nTheta = this.#plan.theta.length;
+    const same = u === w;
+    const cols = same ? r : 2 * r;
+    using v = core.F64Buffer.alloc(n * cols);
+    const vv = v.view();
     for (let k = 0; k < r; k++) {
-      for (let i = 0; i < this.n; i++) {
-        ur[i] = u[i * r + k];
-        wr[i] = w[i * r + k];
+      if (same) {
+        for (let i = 0; i < n; i++) vv[i * cols + k] = u[i * r + k];
+        continue;
       }
-      out.set(this.#contract(ur, wr, 1), k * nTheta);
+      let uu = 0, ww = 0;
+      for (let i = 0; i < n; i++) {
+        uu += u[i * r + k] ** 2;
+        ww += w[i * r + k] ** 2;
+      }
+      const scale = uu > 0 && ww > 0 ? Math.sqrt(Math.sqrt(uu / ww)) : 1;
+      for (let i = 0; i < n; i++) {
+        const a = u[i * r + k] / scale, b = w[i * r + k] * scale;
+        vv[i * cols + 2 * k] = a + b;
+        vv[i * cols + 2 * k + 1] = a - b;
+      }
+    }
+    const q = core.kernelProbeContract(this.#plan, this.#x, v, cols);
+    const out = new Float64Array(perRank ? r * nTheta : nTheta);
+    for (let k = 0; k < r; k++) {
+      for (let p = 0; p < nTheta; p++) {
+        const term = same
+          ? q[p * cols + k]
+          : 0.25 * (q[p * cols + 2 * k] - q[p * cols + 2 * k + 1]);
+        out[perRank ? k * nTheta + p : p] += term;
+      }
     }
     return Promise.resolve(out);
   }
 
-  /**
-   * Σᵢⱼ Gᵢⱼ ∂Kᵢⱼ with G = U Wᵀ, in blocks: a diagonal block with the symmetrized
-   * block of G, an off-diagonal pair of blocks (I, J) as the square problem on the
-   * points I ∪ J with G = [[0, S], [Sᵀ, 0]], S = sym(G)_IJ.
-   */
-  #contract(u: Float64Array, w: Float64Array, r: number): Float64Array {
-    const n = this.n, d = this.#x.d;
-    const nTheta = this.#plan.theta.length;
-    const total = new Float64Array(nTheta);
-    const b = BLOCK;
-    const gBlock = (i0: number, i1: number, j0: number, j1: number): Float64Array => {
-      // sym(U Wᵀ)[I, J] = (U_I W_Jᵀ + W_I U_Jᵀ) / 2
-      const bi = i1 - i0, bj = j1 - j0;
-      const g = new Float64Array(bi * bj);
-      for (let i = 0; i < bi; i++) {
-        const ui = (i0 + i) * r;
-        for (let j = 0; j < bj; j++) {
-          const uj = (j0 + j) * r;
-          let s = 0;
-          for (let k = 0; k < r; k++) s += u[ui + k] * w[uj + k] + w[ui + k] * u[uj + k];
-          g[i * bj + j] = 0.5 * s;
-        }
-      }
-      return g;
-    };
-    for (let i0 = 0; i0 < n; i0 += b) {
-      const i1 = Math.min(n, i0 + b);
-      const g = gBlock(i0, i1, i0, i1);
-      const part = core.kernelGradContract(this.#plan, this.#block(i0, i1), g);
-      for (let p = 0; p < nTheta; p++) total[p] += part[p];
-      for (let j0 = i1; j0 < n; j0 += b) {
-        const j1 = Math.min(n, j0 + b);
-        const s = gBlock(i0, i1, j0, j1);
-        const bi = i1 - i0, bj = j1 - j0, m = bi + bj;
-        const pts = new Float64Array(m * d);
-        pts.set(this.#x.data.subarray(i0 * d, i1 * d), 0);
-        pts.set(this.#x.data.subarray(j0 * d, j1 * d), bi * d);
-        const h = new Float64Array(m * m);
-        for (let i = 0; i < bi; i++) {
-          for (let j = 0; j < bj; j++) {
-            h[i * m + bi + j] = s[i * bj + j];
-            h[(bi + j) * m + i] = s[i * bj + j];
-          }
-        }
-        const part2 = core.kernelGradContract(this.#plan, { data: pts, n: m, d }, h);
-        for (let p = 0; p < nTheta; p++) total[p] += part2[p];
-      }
+  /** Frees the stored K, if any (the operator stays usable, matrix-free). */
+  dispose(): void {
+    if (this.#matrix !== null) {
+      storedMatrices.unregister(this);
+      this.#matrix.free();
+      this.#matrix = null;
     }
-    return total;
+    this.#store = false;
   }
-
-  dispose(): void {}
 }
 
 /**

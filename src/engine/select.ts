@@ -3,16 +3,20 @@
  * `solver: "cholesky" | "cg" | "auto"`, given as options (no globals), on the model
  * (`ExactGP.engine`) or the marginal log likelihood (which overrides the model's).
  *
- * - `solver: "auto"` picks exact Cholesky below {@link CG_THRESHOLD} points and BBMM
- *   (CG) from there on. Measured (bench/webgpu_bench.ts, WASM on two threads, one loss +
- *   gradient, CG checked against Cholesky at the WebGPU issue's accuracy — loss within
- *   1e-3, gradients within 5% — and inside it at every size): on an easy problem
- *   (lengthscale 0.05, noise 0.05, 3–4 CG iterations) Cholesky takes 0.30 / 2.0 / 15.8 /
- *   49 s at N = 2000 / 4000 / 8000 / 12000 against CG's 0.92 / 3.1 / 11.0 / 25.6 s, so
- *   they cross near N ≈ 6 000; on the seed's final state (lengthscale 0.01, noise 0.01,
- *   preconditioner rank ≈ 170) 0.31 / 2.3 / 18.7 s against 1.3 / 4.8 / 18.2 s, a crossing
- *   at N ≈ 8 000. (An earlier, slower machine crossed at ≈ 8 000 on the easy problem.)
- *   Cholesky also needs ≈ 3·8·N² bytes, which WASM's 4 GiB caps near N ≈ 13 000;
+ * - `solver: "auto"` picks exact Cholesky for the loss and its gradient below
+ *   {@link CG_THRESHOLD} points and BBMM (CG) from there on. Measured
+ *   (bench/webgpu_bench.ts, WASM on two threads, one loss + gradient, CG checked against
+ *   Cholesky at the WebGPU issue's accuracy — loss within 1e-3, gradients within 5% —
+ *   and inside it at every size): on an easy problem (lengthscale 0.05, noise 0.05,
+ *   3–4 CG iterations) Cholesky takes 0.05 / 0.33 / 2.0–2.6 / 16–22 / 54 s at
+ *   N = 1000 / 2000 / 4000 / 8000 / 12000 against CG's 0.07 / 0.17 / 0.47 / 1.9 / 5.0 s,
+ *   crossing near N ≈ 1500; on the seed's final state (lengthscale 0.01, noise 0.01,
+ *   preconditioner rank ≈ 170) 0.33 / 2.3 / 16.9 s at N = 2000 / 4000 / 8000 against
+ *   0.42 / 1.2 / 3.7 s, crossing near N ≈ 2500. Auto switches at 4096, where CG is twice
+ *   as fast on the harder problem: below it Cholesky is exact and takes under ~2 s.
+ *   Prediction keeps Cholesky up to {@link CG_PREDICTION_THRESHOLD} (its exact
+ *   variances cost CG more). Cholesky also needs ≈ 3·8·N² bytes, which WASM's 4 GiB
+ *   caps near N ≈ 13 000;
  * - with a hardware WebGPU adapter, `solver: "auto"` picks CG from
  *   {@link GPU_THRESHOLD} on and `device: "auto"` puts it on the GPU. This threshold is
  *   an ASSUMPTION, not a measurement: no GPU was available when it was set (a real GPU's
@@ -78,15 +82,35 @@ export interface EngineOptions {
    * an O(N²) CPU product per round).
    */
   float64ResidualUpTo?: number;
+  /**
+   * On the WASM device, BBMM keeps K(X, X) in memory (8·N² bytes) during a loss or a
+   * solve when it takes at most this many bytes (default {@link STORED_MATRIX_LIMIT}, 1 GiB,
+   * N ≤ 11 585; 0: never), so that its products are GEMMs rather than fresh kernel
+   * evaluations. The results are the same bit for bit.
+   */
+  storeKernelMatrixUpTo?: number;
 }
 
-/** Auto picks CG from this N on (WASM; measured crossover, see the module doc). */
-export const CG_THRESHOLD = 8192;
+/**
+ * Auto picks CG for the loss and its gradient from this N on (WASM; the measured
+ * crossover, see the module doc).
+ */
+export const CG_THRESHOLD = 4096;
+/**
+ * Auto picks CG for prediction from this N on. Exact predictive variances by PCG cost
+ * about N²·m a CG iteration for m test points, against one factorization for Cholesky:
+ * measured at N = 5000 with 500 test points (lengthscale 0.01, noise 0.01, WASM, two
+ * threads), Cholesky 2.5 s and CG 8.6 s (its LOVE fast variances 2.8 s), so prediction
+ * keeps the exact solver longer.
+ */
+export const CG_PREDICTION_THRESHOLD = 8192;
 /**
  * With a hardware (not fallback) WebGPU adapter, auto picks CG on the GPU from this N
  * on. An assumption, not measured on a GPU (see the module doc).
  */
 export const GPU_THRESHOLD = 4096;
+/** Default of {@link EngineOptions.storeKernelMatrixUpTo}: 1 GiB. */
+export const STORED_MATRIX_LIMIT = 2 ** 30;
 /** Largest N at which a failed CG falls back to Cholesky. */
 export const CHOLESKY_FALLBACK_LIMIT = 12_000;
 
@@ -106,26 +130,39 @@ export class ConvergenceError extends Error {
   }
 }
 
+/** What a solver is chosen for: the loss and its gradient, or prediction. */
+export type SolverTask = "training" | "prediction";
+
+/** The CG threshold of `task` ({@link CG_THRESHOLD} or {@link CG_PREDICTION_THRESHOLD}). */
+function cgThreshold(task: SolverTask): number {
+  return task === "prediction" ? CG_PREDICTION_THRESHOLD : CG_THRESHOLD;
+}
+
 /**
- * The solver auto picks (or the one asked for); `hardwareGpu`: a hardware WebGPU
- * adapter is there and the device option allows it.
+ * The solver auto picks (or the one asked for) for `task`; `hardwareGpu`: a hardware
+ * WebGPU adapter is there and the device option allows it.
  */
 export function chooseSolver(
   n: number,
   options: EngineOptions,
   hardwareGpu = false,
+  task: SolverTask = "training",
 ): "cholesky" | "cg" {
   const s = options.solver ?? "auto";
   if (s !== "auto" && s !== "cholesky" && s !== "cg") {
     throw new TypeError(`solver must be "cholesky", "cg" or "auto", got ${JSON.stringify(s)}`);
   }
   if (s !== "auto") return s;
-  return n >= CG_THRESHOLD || (hardwareGpu && n >= GPU_THRESHOLD) ? "cg" : "cholesky";
+  return n >= cgThreshold(task) || (hardwareGpu && n >= GPU_THRESHOLD) ? "cg" : "cholesky";
 }
 
-/** Whether auto may use a hardware GPU for `n` points under `options`. */
-async function hardwareGpuFor(n: number, options: EngineOptions): Promise<boolean> {
-  if ((options.solver ?? "auto") !== "auto" || n < GPU_THRESHOLD || n >= CG_THRESHOLD) {
+/** Whether auto may use a hardware GPU for `n` points under `options`, for `task`. */
+async function hardwareGpuFor(
+  n: number,
+  options: EngineOptions,
+  task: SolverTask,
+): Promise<boolean> {
+  if ((options.solver ?? "auto") !== "auto" || n < GPU_THRESHOLD || n >= cgThreshold(task)) {
     return false;
   }
   if ((options.device ?? "auto") === "wasm") return false;
@@ -142,7 +179,15 @@ export async function kernelOperatorFor(
   if (d !== "auto" && d !== "wasm" && d !== "webgpu") {
     throw new TypeError(`device must be "wasm", "webgpu" or "auto", got ${JSON.stringify(d)}`);
   }
-  const wasm = () => new WasmKernelOperator(covariance.plan, covariance.x);
+  const limit = options.storeKernelMatrixUpTo ?? STORED_MATRIX_LIMIT;
+  if (!(limit >= 0)) {
+    throw new RangeError(
+      `storeKernelMatrixUpTo must be a number of bytes ≥ 0, got ${limit}; use 0 to never store K`,
+    );
+  }
+  const n = covariance.size;
+  const wasm = () =>
+    new WasmKernelOperator(covariance.plan, covariance.x, { storeMatrix: 8 * n * n <= limit });
   if (d === "wasm") return wasm();
   const gpu = await acquireGpu();
   if (d === "webgpu") {
@@ -185,7 +230,7 @@ export async function engineLogProb(
   cholesky: GradientOptions = {},
 ): Promise<EngineResult> {
   const n = covariance.size;
-  if (chooseSolver(n, options, await hardwareGpuFor(n, options)) === "cholesky") {
+  if (chooseSolver(n, options, await hardwareGpuFor(n, options, "training")) === "cholesky") {
     return {
       ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
       solver: "cholesky",
@@ -251,7 +296,8 @@ export async function predictionSolve(
   options: EngineOptions,
 ): Promise<PredictionSolve> {
   const n = covariance.size;
-  if (chooseSolver(n, options, await hardwareGpuFor(n, options)) === "cholesky") {
+  const hardwareGpu = await hardwareGpuFor(n, options, "prediction");
+  if (chooseSolver(n, options, hardwareGpu, "prediction") === "cholesky") {
     return TrainingSolve.compute(mean, covariance, y);
   }
   const cg = options.cg ?? {};
