@@ -24,7 +24,7 @@
  *   should beat WASM Cholesky well before the CPU crossover). Re-measure with
  *   `deno task bench:webgpu` on a GPU;
  * - `device: "auto"` never picks a software fallback adapter (llvmpipe): it is correct
- *   but ≈ 10× slower than WASM (kernel MVM 0.5 against 5.2 GFLOP/s at N = 1000);
+ *   but ≈ 30× slower than WASM (kernel MVM 0.4–0.5 against 14 GFLOP/s at N = 1000);
  * - CG not converging is retried with twice the iterations and preconditioner rank,
  *   then falls back to Cholesky (N ≤ {@link CHOLESKY_FALLBACK_LIMIT}) with a warning,
  *   else throws {@link ConvergenceError}: never a silently wrong step;
