@@ -422,8 +422,8 @@ export async function bbmmLogProb(
   const quadPart = await operator.gradContract(alpha, alpha, 1, false);
   const dInv = dAdded.map((v) => 1 / v);
   const exactDiag = diagGradContract(plan, x, dInv);
-  const lr = precond.lowRankInverse();
-  const exactLow = await operator.gradContract(lr.u, lr.w, precond.rank, false);
+  const root = precond.lowRankInverseRoot();
+  const exactLow = await operator.gradContract(root, root, precond.rank, false);
   const perProbe = await operator.gradContract(uMinusP, pz, t, true);
   const gradTheta = new Float64Array(nTheta);
   const probeTheta: Float64Array[] = [];
@@ -445,7 +445,7 @@ export async function bbmmLogProb(
   for (let q = 0; q < t; q++) probeDiag.push(new Float64Array(n));
   for (let i = 0; i < n; i++) {
     let pinv = dInv[i];
-    for (let a = 0; a < k; a++) pinv -= lr.u[i * k + a] * lr.w[i * k + a];
+    for (let a = 0; a < k; a++) pinv -= root[i * k + a] ** 2;
     let s = 0;
     for (let q = 0; q < t; q++) {
       const v = uMinusP[i * t + q] * pz[i * t + q];

@@ -179,20 +179,21 @@ export class PivotedCholeskyPreconditioner {
   }
 
   /**
-   * The low-rank part of P⁻¹ = D⁻¹ − U Wᵀ as factors: U = D⁻¹ L, W = D⁻¹ L M⁻¹
-   * (both n × k), for exact trace terms tr(P⁻¹ A).
+   * The low-rank part of P⁻¹ as a root: P⁻¹ = D⁻¹ − V Vᵀ with V = D⁻¹ L R⁻ᵀ (n × k),
+   * where R Rᵀ = M = I + Lᵀ D⁻¹ L (Woodbury). With it the exact trace terms tr(P⁻¹ A)
+   * need only the quadratic forms v_aᵀ A v_a, one per column.
    */
-  lowRankInverse(): { u: Float64Array; w: Float64Array } {
+  lowRankInverseRoot(): Float64Array {
     const n = this.n, k = this.rank;
-    const u = new Float64Array(n * k);
-    for (let i = 0; i < n * k; i++) u[i] = this.l[i] / this.d[Math.floor(i / k)];
-    // W = U M⁻¹: solve M Wᵀ = Uᵀ (k × n).
-    const ut = new Float64Array(k * n);
-    for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) ut[a * n + i] = u[i * k + a];
-    choleskySolve(this.#mChol, k, ut, n);
-    const w = new Float64Array(n * k);
-    for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) w[i * k + a] = ut[a * n + i];
-    return { u, w };
+    // Vᵀ = R⁻¹ (D⁻¹ L)ᵀ: one forward substitution with k × n right-hand sides.
+    const vt = new Float64Array(k * n);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < k; a++) vt[a * n + i] = this.l[i * k + a] / this.d[i];
+    }
+    forwardSolve(this.#mChol, k, vt, n);
+    const v = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) v[i * k + a] = vt[a * n + i];
+    return v;
   }
 }
 
@@ -213,8 +214,8 @@ function denseCholesky(a: Float64Array, k: number): void {
   }
 }
 
-/** B ← (L Lᵀ)⁻¹ B for B of k × t. */
-function choleskySolve(l: Float64Array, k: number, b: Float64Array, t: number): void {
+/** B ← L⁻¹ B for B of k × t (L lower, row-major). */
+function forwardSolve(l: Float64Array, k: number, b: Float64Array, t: number): void {
   for (let i = 0; i < k; i++) {
     for (let q = 0; q < i; q++) {
       const f = l[i * k + q];
@@ -223,6 +224,11 @@ function choleskySolve(l: Float64Array, k: number, b: Float64Array, t: number): 
     const inv = 1 / l[i * k + i];
     for (let c = 0; c < t; c++) b[i * t + c] *= inv;
   }
+}
+
+/** B ← (L Lᵀ)⁻¹ B for B of k × t. */
+function choleskySolve(l: Float64Array, k: number, b: Float64Array, t: number): void {
+  forwardSolve(l, k, b, t);
   for (let i = k - 1; i >= 0; i--) {
     for (let q = i + 1; q < k; q++) {
       const f = l[q * k + i];
