@@ -18,6 +18,14 @@
  */
 
 import type { Generator } from "../random.ts";
+import * as core from "../wasm/core.ts";
+
+/** `A · B` (m×k times k×n, row-major) on the WASM core's GEMM. */
+function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
+  using out = core.F64Buffer.alloc(m * n);
+  core.gemm(a, b, out, m, k, n);
+  return out.toArray();
+}
 
 /** Options of the preconditioner. */
 export interface PreconditionerOptions {
@@ -44,6 +52,8 @@ export class PivotedCholeskyPreconditioner {
   readonly residualMax: number;
   /** Cholesky factor of M = I + Lᵀ D⁻¹ L (k × k lower, row-major). */
   readonly #mChol: Float64Array;
+  /** Lᵀ (k × n, row-major), for the products of the solves. */
+  readonly #lt: Float64Array;
 
   private constructor(
     n: number,
@@ -58,19 +68,19 @@ export class PivotedCholeskyPreconditioner {
     this.d = d;
     this.residualMax = residualMax;
     const k = rank;
-    const m = new Float64Array(k * k);
+    // M = I + Lᵀ (D⁻¹ L): one GEMM on the core (n k² flops, too many for a JS loop).
+    const lt = new Float64Array(k * n), ld = new Float64Array(n * k);
     for (let i = 0; i < n; i++) {
-      const inv = 1 / d[i];
-      const row = i * k;
       for (let a = 0; a < k; a++) {
-        const la = l[row + a] * inv;
-        if (la === 0) continue;
-        for (let b = 0; b <= a; b++) m[a * k + b] += la * l[row + b];
+        lt[a * n + i] = l[i * k + a];
+        ld[i * k + a] = l[i * k + a] / d[i];
       }
     }
+    const m = k === 0 ? new Float64Array(0) : product(lt, ld, k, n, k);
     for (let a = 0; a < k; a++) m[a * k + a] += 1;
     denseCholesky(m, k);
     this.#mChol = m;
+    this.#lt = lt;
   }
 
   /**
@@ -108,14 +118,14 @@ export class PivotedCholeskyPreconditioner {
       rMax = -Infinity;
       for (let i = 0; i < n; i++) if (d[i] > rMax) (rMax = d[i], p = i);
       if (cols.length >= maxRank || rMax <= tol) break;
-      const kr = row(p);
-      const col = new Float64Array(n);
+      // col = (K[p, :] − Σ_c c[p] c) / √rMax, one contiguous axpy per earlier column.
+      const col = Float64Array.from(row(p));
       const s = Math.sqrt(rMax);
-      for (let i = 0; i < n; i++) {
-        let v = kr[i];
-        for (const c of cols) v -= c[p] * c[i];
-        col[i] = v / s;
+      for (const c of cols) {
+        const f = c[p];
+        for (let i = 0; i < n; i++) col[i] -= f * c[i];
       }
+      for (let i = 0; i < n; i++) col[i] /= s;
       col[p] = s;
       for (let i = 0; i < n; i++) d[i] -= col[i] * col[i];
       d[p] = 0;
@@ -133,23 +143,13 @@ export class PivotedCholeskyPreconditioner {
     const out = new Float64Array(n * t);
     for (let i = 0; i < n * t; i++) out[i] = v[i] / this.d[Math.floor(i / t)];
     if (k === 0) return out;
-    // s = Lᵀ D⁻¹ V (k × t); solve M s' = s; out −= D⁻¹ L s'.
-    const s = new Float64Array(k * t);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < k; a++) {
-        const la = l[i * k + a];
-        if (la === 0) continue;
-        for (let c = 0; c < t; c++) s[a * t + c] += la * out[i * t + c];
-      }
-    }
+    // s = Lᵀ D⁻¹ V (k × t); solve M s' = s; out −= D⁻¹ L s'. The two products on the core.
+    const s = product(this.#lt, out, k, n, t);
     choleskySolve(this.#mChol, k, s, t);
+    const ls = product(l, s, n, k, t);
     for (let i = 0; i < n; i++) {
       const inv = 1 / this.d[i];
-      for (let c = 0; c < t; c++) {
-        let acc = 0;
-        for (let a = 0; a < k; a++) acc += l[i * k + a] * s[a * t + c];
-        out[i * t + c] -= inv * acc;
-      }
+      for (let c = 0; c < t; c++) out[i * t + c] -= inv * ls[i * t + c];
     }
     return out;
   }
@@ -166,14 +166,10 @@ export class PivotedCholeskyPreconditioner {
   sample(rng: Generator, t: number): Float64Array {
     const n = this.n, k = this.rank;
     const g = rng.normals(k * t), h = rng.normals(n * t);
-    const out = new Float64Array(n * t);
+    const out = k === 0 ? new Float64Array(n * t) : product(this.l, g, n, k, t);
     for (let i = 0; i < n; i++) {
       const sd = Math.sqrt(this.d[i]);
-      for (let c = 0; c < t; c++) {
-        let acc = sd * h[i * t + c];
-        for (let a = 0; a < k; a++) acc += this.l[i * k + a] * g[a * t + c];
-        out[i * t + c] = acc;
-      }
+      for (let c = 0; c < t; c++) out[i * t + c] += sd * h[i * t + c];
     }
     return out;
   }
@@ -185,14 +181,14 @@ export class PivotedCholeskyPreconditioner {
    */
   lowRankInverseRoot(): Float64Array {
     const n = this.n, k = this.rank;
-    // Vᵀ = R⁻¹ (D⁻¹ L)ᵀ: one forward substitution with k × n right-hand sides.
+    // Vᵀ = R⁻¹ (D⁻¹ L)ᵀ: a triangular solve with n right-hand sides, on the core.
     const vt = new Float64Array(k * n);
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < k; a++) vt[a * n + i] = this.l[i * k + a] / this.d[i];
     }
-    forwardSolve(this.#mChol, k, vt, n);
+    const solved = k === 0 ? vt : core.solveLower(this.#mChol, k, vt, n, false);
     const v = new Float64Array(n * k);
-    for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) v[i * k + a] = vt[a * n + i];
+    for (let i = 0; i < n; i++) for (let a = 0; a < k; a++) v[i * k + a] = solved[a * n + i];
     return v;
   }
 }
