@@ -63,6 +63,11 @@ export interface BbmmOptions {
   /** The pivoted-Cholesky preconditioner's options. */
   preconditioner?: PreconditionerOptions;
   /**
+   * A preconditioner already built for this covariance (with `preconditioner`'s
+   * options), used instead of building one: solver selection builds it to decide.
+   */
+  prebuiltPreconditioner?: PivotedCholeskyPreconditioner;
+  /**
    * The operator the solve for α is refined against (default: the solving operator).
    * A float64 {@link WasmKernelOperator} here makes α exact to float64 residuals even
    * when the products come from a float32 device (one O(N²) product per round).
@@ -328,7 +333,8 @@ export async function bbmmLogProb(
   const rng = options.rng ?? new Generator(0);
   const plan = covariance.plan, x = covariance.x;
   const dAdded = covariance.addedDiagonal();
-  const precond = buildPreconditioner(covariance, options.preconditioner);
+  const precond = options.prebuiltPreconditioner ??
+    buildPreconditioner(covariance, options.preconditioner);
   const c = t + 1;
   const probes = precond.sample(rng, t);
   const b = new Float64Array(n * c);

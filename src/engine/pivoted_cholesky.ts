@@ -50,6 +50,12 @@ export class PivotedCholeskyPreconditioner {
   readonly d: Float64Array;
   /** The largest remaining diagonal entry of K − L Lᵀ. */
   readonly residualMax: number;
+  /**
+   * Whether the factorization stopped at its tolerance rather than at its largest rank:
+   * K − L Lᵀ is then below the tolerance's fraction of the noise everywhere, so CG
+   * needs few iterations and the probes estimate only a small remainder.
+   */
+  readonly complete: boolean;
   /** Cholesky factor of M = I + Lᵀ D⁻¹ L (k × k lower, row-major). */
   readonly #mChol: Float64Array;
   /** Lᵀ (k × n, row-major), for the products of the solves. */
@@ -61,12 +67,14 @@ export class PivotedCholeskyPreconditioner {
     l: Float64Array,
     d: Float64Array,
     residualMax: number,
+    complete: boolean,
   ) {
     this.n = n;
     this.rank = rank;
     this.l = l;
     this.d = d;
     this.residualMax = residualMax;
+    this.complete = complete;
     const k = rank;
     // M = I + Lᵀ (D⁻¹ L): one GEMM on the core (n k² flops, too many for a JS loop).
     const lt = new Float64Array(k * n), ld = new Float64Array(n * k);
@@ -134,7 +142,14 @@ export class PivotedCholeskyPreconditioner {
     const k = cols.length;
     const l = new Float64Array(n * k);
     for (let a = 0; a < k; a++) for (let i = 0; i < n; i++) l[i * k + a] = cols[a][i];
-    return new PivotedCholeskyPreconditioner(n, k, l, added.slice(), Math.max(rMax, 0));
+    return new PivotedCholeskyPreconditioner(
+      n,
+      k,
+      l,
+      added.slice(),
+      Math.max(rMax, 0),
+      rMax <= tol,
+    );
   }
 
   /** P⁻¹ V for V of n × t (row-major). */

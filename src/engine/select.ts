@@ -3,20 +3,24 @@
  * `solver: "cholesky" | "cg" | "auto"`, given as options (no globals), on the model
  * (`ExactGP.engine`) or the marginal log likelihood (which overrides the model's).
  *
- * - `solver: "auto"` picks exact Cholesky for the loss and its gradient below
- *   {@link CG_THRESHOLD} points and BBMM (CG) from there on. Measured
- *   (bench/webgpu_bench.ts, WASM on two threads, one loss + gradient, CG checked against
- *   Cholesky at the WebGPU issue's accuracy — loss within 1e-3, gradients within 5% —
- *   and inside it at every size): on an easy problem (lengthscale 0.05, noise 0.05,
- *   3–4 CG iterations) Cholesky takes 0.05 / 0.33 / 2.0–2.6 / 16–22 / 54 s at
- *   N = 1000 / 2000 / 4000 / 8000 / 12000 against CG's 0.07 / 0.17 / 0.47 / 1.9 / 5.0 s,
- *   crossing near N ≈ 1500; on the seed's final state (lengthscale 0.01, noise 0.01,
- *   preconditioner rank ≈ 170) 0.33 / 2.3 / 16.9 s at N = 2000 / 4000 / 8000 against
- *   0.42 / 1.2 / 3.7 s, crossing near N ≈ 2500. Auto switches at 4096, where CG is twice
- *   as fast on the harder problem: below it Cholesky is exact and takes under ~2 s.
- *   Prediction keeps Cholesky up to {@link CG_PREDICTION_THRESHOLD} (its exact
- *   variances cost CG more). Cholesky also needs ≈ 3·8·N² bytes, which WASM's 4 GiB
- *   caps near N ≈ 13 000;
+ * - `solver: "auto"` picks, for the loss and its gradient, exact Cholesky below
+ *   {@link CG_THRESHOLD} points; from there to {@link CG_ALWAYS_THRESHOLD} BBMM (CG)
+ *   when its pivoted-Cholesky preconditioner captures K (it stops at its tolerance, not at
+ *   its largest rank), Cholesky otherwise; CG from {@link CG_ALWAYS_THRESHOLD} on.
+ *   Measured (bench/webgpu_bench.ts, WASM on two threads, one loss + gradient, CG
+ *   checked against Cholesky at the WebGPU issue's accuracy — loss within 1e-3,
+ *   gradients within 5%): on an easy problem (lengthscale 0.05, noise 0.05, rank 34,
+ *   3–4 CG iterations) Cholesky takes 0.06 / 0.40 / 2.3 / 18.8 / 58.7 s at
+ *   N = 1000 / 2000 / 4000 / 8000 / 12000 against CG's 0.07 / 0.11 / 0.40 / 1.8 / 4.7 s;
+ *   on the seed's final state (lengthscale 0.01, noise 0.01, rank ≈ 170) 0.35 / 2.2 /
+ *   18.3 s at N = 2000 / 4000 / 8000 against 0.27 / 0.71 / 2.5 s; CG was within the
+ *   accuracy at every size of both. With lengthscale 0.003 and noise 0.001 the
+ *   preconditioner stops at its largest rank (256) and CG needs 200–300 iterations:
+ *   0.36 / 2.4 s against 2.4 / 8.0 s at N = 2000 / 4000, and outside the accuracy (loss
+ *   off by 4e-3–6e-3, gradients by more than 100%, within their reported standard
+ *   errors). Hence the rule. Prediction keeps Cholesky up to
+ *   {@link CG_ALWAYS_THRESHOLD} (its exact variances cost CG more). Cholesky also needs
+ *   ≈ 3·8·N² bytes, which WASM's 4 GiB caps near N ≈ 13 000;
  * - with a hardware WebGPU adapter, `solver: "auto"` picks CG from
  *   {@link GPU_THRESHOLD} on and `device: "auto"` puts it on the GPU. This threshold is
  *   an ASSUMPTION, not a measurement: no GPU was available when it was set (a real GPU's
@@ -57,6 +61,7 @@ import {
   type PredictionSolve,
 } from "./bbmm_posterior.ts";
 import { TrainingSolve } from "./exact_posterior.ts";
+import type { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
 import { type KernelOperator, WasmKernelOperator } from "./kernel_operator.ts";
 import { acquireGpu } from "../webgpu/gpu_device.ts";
 import { DeviceLostError, WebGpuKernelOperator } from "../webgpu/webgpu_kernel_operator.ts";
@@ -92,18 +97,19 @@ export interface EngineOptions {
 }
 
 /**
- * Auto picks CG for the loss and its gradient from this N on (WASM; the measured
- * crossover, see the module doc).
+ * From this N auto picks CG for the loss and its gradient when the preconditioner
+ * captures K (see the module doc); Cholesky otherwise.
  */
 export const CG_THRESHOLD = 4096;
 /**
- * Auto picks CG for prediction from this N on. Exact predictive variances by PCG cost
- * about N²·m a CG iteration for m test points, against one factorization for Cholesky:
- * measured at N = 5000 with 500 test points (lengthscale 0.01, noise 0.01, WASM, two
- * threads), Cholesky 2.5 s and CG 8.6 s (its LOVE fast variances 2.8 s), so prediction
- * keeps the exact solver longer.
+ * From this N auto picks CG whatever the preconditioner, for the loss and for
+ * prediction. Below it Cholesky is still affordable: prediction keeps it, since exact
+ * predictive variances by PCG cost about N²·m a CG iteration for m test points against
+ * one factorization for Cholesky (measured at N = 5000 with 500 test points, lengthscale
+ * 0.01, noise 0.01, WASM, two threads: Cholesky 2.5 s, CG 8.6 s, its LOVE fast variances
+ * 2.8 s).
  */
-export const CG_PREDICTION_THRESHOLD = 8192;
+export const CG_ALWAYS_THRESHOLD = 8192;
 /**
  * With a hardware (not fallback) WebGPU adapter, auto picks CG on the GPU from this N
  * on. An assumption, not measured on a GPU (see the module doc).
@@ -133,9 +139,9 @@ export class ConvergenceError extends Error {
 /** What a solver is chosen for: the loss and its gradient, or prediction. */
 export type SolverTask = "training" | "prediction";
 
-/** The CG threshold of `task` ({@link CG_THRESHOLD} or {@link CG_PREDICTION_THRESHOLD}). */
+/** The CG threshold of `task` ({@link CG_THRESHOLD} or {@link CG_ALWAYS_THRESHOLD}). */
 function cgThreshold(task: SolverTask): number {
-  return task === "prediction" ? CG_PREDICTION_THRESHOLD : CG_THRESHOLD;
+  return task === "prediction" ? CG_ALWAYS_THRESHOLD : CG_THRESHOLD;
 }
 
 /**
@@ -237,8 +243,28 @@ export async function engineLogProb(
       diagnostics: null,
     };
   }
-  let operator = await kernelOperatorFor(covariance, options);
   const cg = options.cg ?? {};
+  // Between the two thresholds auto keeps CG only where its preconditioner captures K:
+  // then CG needs few iterations and its estimates are within the stated accuracy.
+  // Where K has more directions above the noise than the rank allows, the stochastic
+  // part is large (measured: lengthscale 0.003, noise 0.001, N = 2000: 211 iterations, loss
+  // 3.6e-3 off, gradients off by more than 100%, all within their standard errors), and
+  // Cholesky is exact and faster there.
+  let prebuilt: PivotedCholeskyPreconditioner | undefined;
+  if ((options.solver ?? "auto") === "auto" && n < CG_ALWAYS_THRESHOLD) {
+    prebuilt = buildPreconditioner(covariance, {
+      ...cg.preconditioner,
+      maxRank: cg.preconditioner?.maxRank ?? 256,
+    });
+    if (!prebuilt.complete) {
+      return {
+        ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
+        solver: "cholesky",
+        diagnostics: null,
+      };
+    }
+  }
+  let operator = await kernelOperatorFor(covariance, options);
   const run = (op: KernelOperator, scale: number) => {
     const residualOperator = op instanceof WebGpuKernelOperator &&
         n <= (options.float64ResidualUpTo ?? 20_000)
@@ -253,6 +279,7 @@ export async function engineLogProb(
       },
       rng,
       residualOperator,
+      prebuiltPreconditioner: scale === 1 ? prebuilt : undefined,
     });
   };
   try {
