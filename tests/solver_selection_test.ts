@@ -3,17 +3,7 @@
 import assert from "node:assert/strict";
 import * as gp from "../mod.ts";
 import { CG_ALWAYS_THRESHOLD, CG_THRESHOLD, chooseSolver } from "../src/engine/select.ts";
-
-class Model extends gp.models.ExactGP {
-  meanModule = new gp.means.ConstantMean();
-  covarModule = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel());
-  forward(x: gp.Inputs): gp.distributions.MultivariateNormal {
-    return new gp.distributions.MultivariateNormal(
-      this.meanModule.call(x),
-      this.covarModule.call(x),
-    );
-  }
-}
+import { ExactGPModel as Model } from "./_seed_model.ts";
 
 async function autoLoss(n: number, lengthscale: number, noise: number) {
   const rng = new gp.Generator(1);

@@ -171,6 +171,29 @@ unsafe fn store_partial(
     }
 }
 
+/// Adds `alpha · acc` into the `mr × nr` tile of `c` at `(i0, j0)`: whole vectors for a
+/// full tile of row-major memory, element by element at edges, on other layouts and
+/// where the tile `crosses` the diagonal of a `Tri::Lower` update.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn store(
+    acc: &[f64; MR * NR],
+    alpha: f64,
+    c: MatMut,
+    i0: usize,
+    j0: usize,
+    mr: usize,
+    nr: usize,
+    row_major: bool,
+    crosses: bool,
+) {
+    if mr == MR && nr == NR && row_major && !crosses {
+        store_full(acc, alpha, c.ptr_at(i0, j0), c.rs);
+    } else {
+        store_partial(acc, alpha, c, i0, j0, mr, nr, crosses);
+    }
+}
+
 /// `C += alpha · A · B` with `A` m×k, `B` k×n, `C` m×n (all strided views);
 /// `tri = Lower` writes only `C[i][j]` with `i ≥ j`.
 ///
@@ -231,11 +254,7 @@ pub unsafe fn gemm(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: MatM
                         let gi = ic + ir;
                         kernel(kb, ap.add(ir * kb), bp.add(jr * kb), &mut acc);
                         let crosses = lower && gi < gj + nr - 1;
-                        if mr == MR && nr == NR && row_major && !crosses {
-                            store_full(&acc, alpha, c.ptr_at(gi, gj), c.rs);
-                        } else {
-                            store_partial(&acc, alpha, c, gi, gj, mr, nr, crosses);
-                        }
+                        store(&acc, alpha, c, gi, gj, mr, nr, row_major, crosses);
                         ir += MR;
                     }
                     jr += NR;
@@ -269,11 +288,7 @@ unsafe fn gemm_skinny(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: M
             while jr < n {
                 let nr = NR.min(n - jr);
                 kernel_rows(kb, rows, bp.add(jr * kb), &mut acc);
-                if mr == MR && nr == NR {
-                    store_full(&acc, alpha, c.ptr_at(ir, jr), c.rs);
-                } else {
-                    store_partial(&acc, alpha, c, ir, jr, mr, nr, false);
-                }
+                store(&acc, alpha, c, ir, jr, mr, nr, true, false);
                 jr += NR;
             }
             ir += MR;

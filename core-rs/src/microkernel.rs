@@ -16,94 +16,83 @@ pub const NR: usize = 4;
 ///
 /// # Safety
 /// `a` holds `k*MR` and `b` `k*NR` readable elements.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 pub unsafe fn kernel(k: usize, a: *const f64, b: *const f64, acc: &mut [f64; MR * NR]) {
-    use core::arch::wasm32::*;
-    let z = f64x2_splat(0.0);
-    let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
-    let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
-    let mut a = a;
-    let mut b = b;
-    for _ in 0..k {
-        let b0 = v128_load(b as *const v128);
-        let b1 = v128_load(b.add(2) as *const v128);
-        let a0 = f64x2_splat(*a);
-        c00 = f64x2_add(c00, f64x2_mul(a0, b0));
-        c01 = f64x2_add(c01, f64x2_mul(a0, b1));
-        let a1 = f64x2_splat(*a.add(1));
-        c10 = f64x2_add(c10, f64x2_mul(a1, b0));
-        c11 = f64x2_add(c11, f64x2_mul(a1, b1));
-        let a2 = f64x2_splat(*a.add(2));
-        c20 = f64x2_add(c20, f64x2_mul(a2, b0));
-        c21 = f64x2_add(c21, f64x2_mul(a2, b1));
-        let a3 = f64x2_splat(*a.add(3));
-        c30 = f64x2_add(c30, f64x2_mul(a3, b0));
-        c31 = f64x2_add(c31, f64x2_mul(a3, b1));
-        a = a.add(MR);
-        b = b.add(NR);
-    }
-    let o = acc.as_mut_ptr();
-    v128_store(o as *mut v128, c00);
-    v128_store(o.add(2) as *mut v128, c01);
-    v128_store(o.add(4) as *mut v128, c10);
-    v128_store(o.add(6) as *mut v128, c11);
-    v128_store(o.add(8) as *mut v128, c20);
-    v128_store(o.add(10) as *mut v128, c21);
-    v128_store(o.add(12) as *mut v128, c30);
-    v128_store(o.add(14) as *mut v128, c31);
+    tile(k, Packed(a), b, acc)
 }
 
-/// Portable micro-kernel (same tile, same order of operations).
-///
-/// # Safety
-/// `a` holds `k*MR` and `b` `k*NR` readable elements.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[inline(always)]
-pub unsafe fn kernel(k: usize, a: *const f64, b: *const f64, acc: &mut [f64; MR * NR]) {
-    let a = core::slice::from_raw_parts(a, k * MR);
-    let b = core::slice::from_raw_parts(b, k * NR);
-    let mut c = [0.0f64; MR * NR];
-    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
-        for i in 0..MR {
-            for j in 0..NR {
-                c[i * NR + j] += ap[i] * bp[j];
-            }
-        }
-    }
-    *acc = c;
-}
-
-/// [`kernel`] with `Ã` read in place: row `i` of the tile is `a + i·lda` (`k` contiguous
+/// [`kernel`] with `Ã` read in place: row `i` of the tile is `a[i]` (`k` contiguous
 /// elements each), so a product whose `A` is used only a few times needs no packed copy.
 /// The operations and their order are [`kernel`]'s, so the results are the same bits.
 ///
 /// # Safety
-/// Each of the `MR` rows `a + i·lda` holds `k` readable elements (repeat a row to pad);
-/// `b` holds `k*NR`.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+/// Each of the `MR` rows `a[i]` holds `k` readable elements (repeat a row to pad); `b`
+/// holds `k*NR`.
 #[inline(always)]
 pub unsafe fn kernel_rows(k: usize, a: [*const f64; MR], b: *const f64, acc: &mut [f64; MR * NR]) {
+    tile(k, Rows(a), b, acc)
+}
+
+/// Where the tile product reads `Ã`: element `i` of the current step, then the next step.
+trait Panel {
+    unsafe fn get(&self, i: usize) -> f64;
+    unsafe fn advance(&mut self);
+}
+
+/// A packed micro-panel: one pointer, `MR` elements a step.
+struct Packed(*const f64);
+impl Panel for Packed {
+    #[inline(always)]
+    unsafe fn get(&self, i: usize) -> f64 {
+        *self.0.add(i)
+    }
+    #[inline(always)]
+    unsafe fn advance(&mut self) {
+        self.0 = self.0.add(MR);
+    }
+}
+
+/// `MR` rows read in place: one pointer a row, one element a step.
+struct Rows([*const f64; MR]);
+impl Panel for Rows {
+    #[inline(always)]
+    unsafe fn get(&self, i: usize) -> f64 {
+        *self.0[i]
+    }
+    #[inline(always)]
+    unsafe fn advance(&mut self) {
+        for r in self.0.iter_mut() {
+            *r = r.add(1);
+        }
+    }
+}
+
+/// The tile product itself. The wasm32 + simd128 build keeps the 4×4 tile in eight
+/// `f64x2` registers.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+unsafe fn tile(k: usize, mut a: impl Panel, b: *const f64, acc: &mut [f64; MR * NR]) {
     use core::arch::wasm32::*;
     let z = f64x2_splat(0.0);
     let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
     let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
     let mut b = b;
-    for p in 0..k {
+    for _ in 0..k {
         let b0 = v128_load(b as *const v128);
         let b1 = v128_load(b.add(2) as *const v128);
-        let a0 = f64x2_splat(*a[0].add(p));
+        let a0 = f64x2_splat(a.get(0));
         c00 = f64x2_add(c00, f64x2_mul(a0, b0));
         c01 = f64x2_add(c01, f64x2_mul(a0, b1));
-        let a1 = f64x2_splat(*a[1].add(p));
+        let a1 = f64x2_splat(a.get(1));
         c10 = f64x2_add(c10, f64x2_mul(a1, b0));
         c11 = f64x2_add(c11, f64x2_mul(a1, b1));
-        let a2 = f64x2_splat(*a[2].add(p));
+        let a2 = f64x2_splat(a.get(2));
         c20 = f64x2_add(c20, f64x2_mul(a2, b0));
         c21 = f64x2_add(c21, f64x2_mul(a2, b1));
-        let a3 = f64x2_splat(*a[3].add(p));
+        let a3 = f64x2_splat(a.get(3));
         c30 = f64x2_add(c30, f64x2_mul(a3, b0));
         c31 = f64x2_add(c31, f64x2_mul(a3, b1));
+        a.advance();
         b = b.add(NR);
     }
     let o = acc.as_mut_ptr();
@@ -117,22 +106,20 @@ pub unsafe fn kernel_rows(k: usize, a: [*const f64; MR], b: *const f64, acc: &mu
     v128_store(o.add(14) as *mut v128, c31);
 }
 
-/// Portable [`kernel_rows`] (same tile, same order of operations).
-///
-/// # Safety
-/// As for the wasm version.
+/// Portable tile product (same tile, same order of operations).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-pub unsafe fn kernel_rows(k: usize, a: [*const f64; MR], b: *const f64, acc: &mut [f64; MR * NR]) {
+unsafe fn tile(k: usize, mut a: impl Panel, b: *const f64, acc: &mut [f64; MR * NR]) {
     let b = core::slice::from_raw_parts(b, k * NR);
     let mut c = [0.0f64; MR * NR];
-    for (p, bp) in b.chunks_exact(NR).enumerate() {
+    for bp in b.chunks_exact(NR) {
         for i in 0..MR {
-            let ai = *a[i].add(p);
+            let ai = a.get(i);
             for j in 0..NR {
                 c[i * NR + j] += ai * bp[j];
             }
         }
+        a.advance();
     }
     *acc = c;
 }
