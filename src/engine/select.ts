@@ -106,8 +106,8 @@ export const CG_THRESHOLD = 4096;
  * prediction. Below it Cholesky is still affordable: prediction keeps it, since exact
  * predictive variances by PCG cost about N²·m a CG iteration for m test points against
  * one factorization for Cholesky (measured at N = 5000 with 500 test points, lengthscale
- * 0.01, noise 0.01, WASM, two threads: Cholesky 2.5 s, CG 8.6 s, its LOVE fast variances
- * 2.8 s).
+ * 0.01, noise 0.01, WASM, two threads: Cholesky 2.9 s, CG 3.8 s, its LOVE fast variances
+ * 1.7 s).
  */
 export const CG_ALWAYS_THRESHOLD = 8192;
 /**
