@@ -5,11 +5,15 @@
  * crossover sweep that `src/engine/select.ts`'s thresholds come from.
  *
  *     deno task bench:webgpu [--budget 60] [--sizes 1000,10000,100000] [--sweep 500,1000,2000,4000]
- *                            [--lengthscale 0.05] [--noise 0.05]
+ *                            [--lengthscale 0.05] [--noise 0.05] [--predict 5000 --test 500]
  *
  * The problem is a 1-D ScaleKernel(RBF) regression at the given lengthscale and noise:
  * the defaults are an easy, mid-training state (CG needs 3–4 iterations); the seed's
  * final state (`--lengthscale 0.01 --noise 0.01`) is a harder one for CG.
+ *
+ * `--predict N` adds prediction at N training points (`--test` points on [0, 1], default
+ * 500), WASM Cholesky and WASM CG, exact and fast (`fastPredVar`) variances: what
+ * `CG_ALWAYS_THRESHOLD` keeps prediction on Cholesky for.
  *
  * Each run's time is predicted from the one at the largest smaller N (Cholesky N³,
  * CG N²) and skipped, saying so, when the prediction exceeds the budget (seconds) or
@@ -36,6 +40,8 @@ const { values: args } = parseArgs({
     sweep: { type: "string", default: "500,1000,2000,4000" },
     lengthscale: { type: "string", default: "0.05" },
     noise: { type: "string", default: "0.05" },
+    predict: { type: "string", default: "0" },
+    test: { type: "string", default: "500" },
   },
 });
 const budgetS = Number(args.budget);
@@ -43,6 +49,8 @@ const sizes = args.sizes!.split(",").map(Number);
 const sweep = args.sweep!.split(",").map(Number).filter((v) => v > 0);
 const lengthscale = Number(args.lengthscale);
 const noise = Number(args.noise);
+const predictN = Number(args.predict);
+const testPoints = Number(args.test);
 for (const [name, v] of [["lengthscale", lengthscale], ["noise", noise]] as const) {
   if (!(v > 0)) {
     throw new RangeError(`--${name} must be a positive number, got ${args[name]}`);
@@ -251,13 +259,38 @@ for (const n of sweep) {
     } 1e-3 / 5% | ${faster ? "CG faster" : "Cholesky faster"}`,
   );
 }
-console.log(
-  crossoverN === null
-    ? `  no crossover in the sweep: Cholesky is faster (or CG less accurate) up to N = ${
+if (sweep.length === 0) console.log("  (no sizes to sweep)");
+else if (crossoverN === null) {
+  console.log(
+    `  no crossover in the sweep: Cholesky is faster (or CG less accurate) up to N = ${
       sweep.at(-1)
-    }`
-    : `  CG is faster at the stated accuracy from N = ${crossoverN} (of the sizes swept)`,
-);
+    }`,
+  );
+} else {
+  console.log(`  CG is faster at the stated accuracy from N = ${crossoverN} (of the sizes swept)`);
+}
+
+// Prediction: the exact and fast variances at `testPoints` inputs, on both solvers.
+const prediction: Array<{ solver: string; fast: boolean; n: number; m: number; s: number }> = [];
+if (predictN > 0) {
+  console.log(`\nprediction at N = ${predictN}, ${testPoints} test points (WASM)`);
+  const xs = gp.linspace(0, 1, testPoints);
+  for (const solver of ["cholesky", "cg"] as const) {
+    for (const fast of [false, true]) {
+      const { model, likelihood } = problem(predictN);
+      model.engine = { solver, device: "wasm" };
+      model.eval();
+      const t0 = performance.now();
+      {
+        using _ = gp.settings.fastPredVar(fast);
+        await likelihood.call(model.call(xs)).variance();
+      }
+      const s = (performance.now() - t0) / 1000;
+      prediction.push({ solver, fast, n: predictN, m: testPoints, s });
+      console.log(`  ${solver.padEnd(8)} ${fast ? "fast " : "exact"} variances: ${s.toFixed(2)} s`);
+    }
+  }
+}
 
 const record = {
   date: new Date().toISOString(),
@@ -270,9 +303,11 @@ const record = {
   crossover,
   accuracy,
   crossoverN,
+  prediction,
 };
 await Deno.mkdir(new URL("results/", import.meta.url), { recursive: true });
-const tag = lengthscale === 0.05 && noise === 0.05 ? "" : `-ls${lengthscale}-noise${noise}`;
+const tag = (lengthscale === 0.05 && noise === 0.05 ? "" : `-ls${lengthscale}-noise${noise}`) +
+  (predictN > 0 ? `-predict${predictN}` : "");
 const file = new URL(`results/webgpu-${record.date.slice(0, 10)}${tag}.json`, import.meta.url);
 await Deno.writeTextFile(file, JSON.stringify(record, null, 1) + "\n");
 console.log(`\nsaved ${file.pathname}`);

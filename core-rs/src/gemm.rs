@@ -215,7 +215,7 @@ pub unsafe fn gemm(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: MatM
         // are stored along contiguous rows.
         return gemm(ws, alpha, b.t(), a.t(), c.t(), Tri::Full);
     }
-    if tri == Tri::Full && n <= SKINNY && a.cs == 1 && c.cs == 1 {
+    if reads_a_in_place(a, c, tri) {
         return gemm_skinny(ws, alpha, a, b, c);
     }
     let lower = tri == Tri::Lower;
@@ -265,6 +265,13 @@ pub unsafe fn gemm(ws: &mut Workspace, alpha: f64, a: MatRef, b: MatRef, c: MatM
         }
         jc += nb;
     }
+}
+
+/// Whether [`gemm`] takes [`gemm_skinny`]'s path for `C += A·B` (`C`'s width is `B`'s):
+/// a full update of few columns, `A` and `C` with contiguous rows.
+#[inline]
+pub fn reads_a_in_place(a: MatRef, c: MatMut, tri: Tri) -> bool {
+    tri == Tri::Full && c.cols <= SKINNY && a.cs == 1 && c.cs == 1
 }
 
 /// [`gemm`] for `B` of at most [`SKINNY`] columns, row-major `A` and `C`: `B` is packed

@@ -17,7 +17,7 @@
 //! independent columns (each element is computed by the same serial code), and the
 //! O(N²) reductions keep one partial sum per tile row, added in order at the end.
 
-use crate::gemm::{gemm as gemm_serial, Tri, Workspace, SKINNY};
+use crate::gemm::{gemm as gemm_serial, Tri, Workspace};
 use crate::microkernel::{MR, NR};
 use crate::view::{MatMut, MatRef};
 use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
@@ -388,7 +388,7 @@ pub unsafe fn gemm(par: &Par, alpha: f64, a: MatRef, b: MatRef, c: MatMut, tri: 
     }
     let lower = tri == Tri::Lower;
     let flops = 2.0 * m as f64 * n as f64 * k as f64 * if lower { 0.5 } else { 1.0 };
-    if !lower && n <= SKINNY && a.cs == 1 && c.cs == 1 {
+    if crate::gemm::reads_a_in_place(a, c, tri) {
         // Too few columns to split: split the rows (each streams its own rows of A).
         let p = pieces(par, flops, m);
         if p <= 1 {

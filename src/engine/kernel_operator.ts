@@ -32,7 +32,8 @@ export interface KernelOperator {
   mvm(v: Float64Array, t: number): Promise<Float64Array>;
   /**
    * Σᵢⱼ ∂K_ij/∂θ_p Σ_r U_ir W_jr for every theta entry p (U, W of n × r, row-major);
-   * with `perRank`, one such vector per rank r (r × nTheta, row-major).
+   * with `perRank`, one such vector per rank r (r × nTheta, row-major). Pass the same
+   * array as `u` and `w` for quadratic forms: an operator may compute them more cheaply.
    */
   gradContract(
     u: Float64Array,
@@ -90,15 +91,22 @@ export class WasmKernelOperator implements KernelOperator {
   /** The stored K, built on first use; null when not stored (or memory ran out). */
   #stored(): core.F64Buffer | null {
     if (this.#matrix === null && this.#store) {
+      let k: core.F64Buffer;
       try {
-        const k = core.F64Buffer.alloc(this.n * this.n);
-        core.kernelMatrixInto(this.#plan, this.#x, this.#x, k);
-        this.#matrix = k;
-        storedMatrices.register(this, k, this);
+        k = core.F64Buffer.alloc(this.n * this.n);
       } catch (e) {
         if (!(e instanceof RangeError)) throw e;
         this.#store = false; // WASM memory cannot hold it: stay matrix-free
+        return null;
       }
+      try {
+        core.kernelMatrixInto(this.#plan, this.#x, this.#x, k);
+      } catch (e) {
+        k.free();
+        throw e;
+      }
+      this.#matrix = k;
+      storedMatrices.register(this, k, this);
     }
     return this.#matrix;
   }

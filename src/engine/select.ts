@@ -106,8 +106,8 @@ export const CG_THRESHOLD = 4096;
  * prediction. Below it Cholesky is still affordable: prediction keeps it, since exact
  * predictive variances by PCG cost about N²·m a CG iteration for m test points against
  * one factorization for Cholesky (measured at N = 5000 with 500 test points, lengthscale
- * 0.01, noise 0.01, WASM, two threads: Cholesky 2.9 s, CG 3.8 s, its LOVE fast variances
- * 1.7 s).
+ * 0.01, noise 0.01, WASM, two threads: Cholesky 4.1 s, CG 5.5 s, its LOVE fast variances
+ * 2.2 s; `deno task bench:webgpu --sweep 0 --lengthscale 0.01 --noise 0.01 --predict 5000`).
  */
 export const CG_ALWAYS_THRESHOLD = 8192;
 /**
@@ -236,14 +236,19 @@ export async function engineLogProb(
   cholesky: GradientOptions = {},
 ): Promise<EngineResult> {
   const n = covariance.size;
+  const exact = async (): Promise<EngineResult> => ({
+    ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
+    solver: "cholesky",
+    diagnostics: null,
+  });
   if (chooseSolver(n, options, await hardwareGpuFor(n, options, "training")) === "cholesky") {
-    return {
-      ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
-      solver: "cholesky",
-      diagnostics: null,
-    };
+    return await exact();
   }
   const cg = options.cg ?? {};
+  const preconditionerAt = (scale: number) => ({
+    ...cg.preconditioner,
+    maxRank: (cg.preconditioner?.maxRank ?? 256) * scale,
+  });
   // Between the two thresholds auto keeps CG only where its preconditioner captures K:
   // then CG needs few iterations and its estimates are within the stated accuracy.
   // Where K has more directions above the noise than the rank allows, the stochastic
@@ -252,17 +257,8 @@ export async function engineLogProb(
   // Cholesky is exact and faster there.
   let prebuilt: PivotedCholeskyPreconditioner | undefined;
   if ((options.solver ?? "auto") === "auto" && n < CG_ALWAYS_THRESHOLD) {
-    prebuilt = buildPreconditioner(covariance, {
-      ...cg.preconditioner,
-      maxRank: cg.preconditioner?.maxRank ?? 256,
-    });
-    if (!prebuilt.complete) {
-      return {
-        ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
-        solver: "cholesky",
-        diagnostics: null,
-      };
-    }
+    prebuilt = buildPreconditioner(covariance, preconditionerAt(1));
+    if (!prebuilt.complete) return await exact();
   }
   let operator = await kernelOperatorFor(covariance, options);
   const run = (op: KernelOperator, scale: number) => {
@@ -273,10 +269,7 @@ export async function engineLogProb(
     return bbmmLogProb(mean, covariance, y, wantGradient, op, {
       ...cg,
       maxIterations: (cg.maxIterations ?? 1000) * scale,
-      preconditioner: {
-        ...cg.preconditioner,
-        maxRank: (cg.preconditioner?.maxRank ?? 256) * scale,
-      },
+      preconditioner: preconditionerAt(scale),
       rng,
       residualOperator,
       prebuiltPreconditioner: scale === 1 ? prebuilt : undefined,
@@ -291,18 +284,14 @@ export async function engineLogProb(
     if (!result.diagnostics.converged) {
       if (n <= CHOLESKY_FALLBACK_LIMIT) {
         warn(`CG did not converge; falling back to the exact Cholesky solver for N = ${n}`);
-        return {
-          ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
-          solver: "cholesky",
-          diagnostics: null,
-        };
+        return await exact();
       }
       throw new ConvergenceError(result.diagnostics.residual, n);
     }
     return { ...result, solver: "cg" };
   } catch (e) {
     if (!(e instanceof DeviceLostError)) throw e;
-    operator = new WasmKernelOperator(covariance.plan, covariance.x);
+    operator = await kernelOperatorFor(covariance, { ...options, device: "wasm" });
     const result = await run(operator, 1);
     return { ...result, solver: "cg" };
   } finally {
