@@ -37,7 +37,50 @@ export class NotPositiveDefiniteError extends Error {
   }
 }
 
-/** Print a warning about numerical trouble that gpts worked around. */
+/**
+ * The meaning of each negative status code of the WASM core's ABI (core-rs/ABI.md).
+ *
+ * @example
+ * ```ts
+ * import { STATUS_MEANING } from "./errors.ts";
+ * import assert from "node:assert";
+ * assert.match(STATUS_MEANING[-1], /unknown opcode/);
+ * ```
+ */
+export const STATUS_MEANING: Readonly<Record<number, string>> = {
+  [-1]: "unknown opcode in a kernel program",
+  [-2]: "malformed kernel program (truncated, stack under/overflow, or not exactly one result)",
+  [-3]: "a theta index in the kernel program is out of range",
+  [-4]: "an input dimension in the kernel program is out of range",
+  [-5]: "a size argument is invalid (overflow, null/misaligned pointer, or overlapping buffers)",
+  [-6]: "WASM memory could not grow for scratch space",
+};
+
+/**
+ * A usage error reported by the WASM core (a negative ABI status code).
+ *
+ * @example
+ * ```ts
+ * import { WasmCoreError } from "./errors.ts";
+ * import assert from "node:assert";
+ * const e = new WasmCoreError("gpts_gemm", -5);
+ * assert.strictEqual(e.code, -5);
+ * assert.match(e.message, /gpts_gemm failed with status -5: a size argument is invalid/);
+ * ```
+ */
+export class WasmCoreError extends Error {
+  /** The ABI status code (negative). */
+  readonly code: number;
+
+  /** @param fn the ABI function that failed @param code its status */
+  constructor(fn: string, code: number) {
+    super(`${fn} failed with status ${code}: ${STATUS_MEANING[code] ?? "unknown status"}`);
+    this.name = "WasmCoreError";
+    this.code = code;
+  }
+}
+
+/** Print a warning about trouble gpts worked around (numerical, or threads that could not start). */
 export function warn(message: string): void {
   console.warn(`gpts warning: ${message}`);
 }

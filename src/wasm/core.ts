@@ -1,7 +1,9 @@
 /**
  * The only door to core-rs's WebAssembly build (`gpts_core.wasm`, core-rs/ABI.md):
  * buffers in its linear memory, and typed wrappers that turn the ABI's status codes
- * into errors.
+ * into errors. The pieces live beside it and are re-exported here: the loader
+ * (loader.ts), {@link F64Buffer} (f64_buffer.ts), what the wrappers share
+ * (abi_support.ts), and the thread pool (thread_pool.ts).
  *
  * Big matrices can stay in WASM memory across calls: allocate an {@link F64Buffer},
  * pass it in and out, and free it (or let `using` free it). Every function that takes
@@ -10,180 +12,33 @@
  * @example
  * ```ts
  * import { cholesky, choleskyLogdet, F64Buffer } from "./core.ts";
+ * import assert from "node:assert";
  * using a = F64Buffer.from(new Float64Array([4, 2, 2, 3]));
- * console.log(cholesky(a, 2)); // 0: A = L Lᵀ, L in `a`
- * console.log(choleskyLogdet(a, 2).toFixed(4)); // log det A = log 8 ≈ 2.0794
+ * assert.strictEqual(cholesky(a, 2), 0); // A = L Lᵀ, L in `a`
+ * assert.ok(Math.abs(choleskyLogdet(a, 2) - Math.log(8)) < 1e-12); // log det A = log 8
  * ```
  *
  * @module
  */
 
-import { current as currentSettings } from "../settings.ts";
-import { threadImports } from "./core_imports.ts";
+import {
+  check,
+  count,
+  type KernelProgram,
+  need,
+  par,
+  points,
+  type PointSet,
+  wasm,
+  withProgram,
+  withPtr,
+} from "./abi_support.ts";
+import { F64Buffer, type F64Input } from "./f64_buffer.ts";
 
-/** The exports of core-rs (both builds export the same ABI functions). */
-type Core = typeof import("./gpts_core.wasm");
-
-/** The threaded build on its shared memory, when this runtime has shared memory. */
-interface Threaded {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  core: Core;
-}
-
-function threadsDisabledByEnv(): boolean {
-  try {
-    const q = Deno.permissions.querySync({ name: "env", variable: "GPTS_WASM_THREADS" });
-    return q.state === "granted" && Deno.env.get("GPTS_WASM_THREADS") === "0";
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The threaded build, unless it cannot help: without shared memory or Workers, when
- * `GPTS_WASM_THREADS=0`, or on one core. V8 compiles accesses to a shared memory more
- * slowly (the same Cholesky runs about 13% slower on it), so the single-thread build is
- * the faster one wherever no second thread can run.
- */
-async function loadThreaded(): Promise<Threaded | null> {
-  if (typeof SharedArrayBuffer !== "function" || typeof Worker !== "function") return null;
-  if (threadsDisabledByEnv()) return null;
-  const cores = typeof navigator === "object" ? navigator.hardwareConcurrency : undefined;
-  if (typeof cores === "number" && cores <= 1) return null;
-  try {
-    const module = (await import("./gpts_core_threads.js")).default;
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
-    if (!(memory.buffer instanceof SharedArrayBuffer)) return null;
-    const inst = new WebAssembly.Instance(module, { env: threadImports(memory) });
-    const core = { ...inst.exports, memory } as unknown as Core;
-    return { module, memory, core };
-  } catch {
-    return null;
-  }
-}
-
-const threaded = await loadThreaded();
-const wasm: Core = threaded?.core ?? await import("./gpts_core.wasm");
-
-/** The meaning of each negative status code of the ABI. */
-export const STATUS_MEANING: Readonly<Record<number, string>> = {
-  [-1]: "unknown opcode in a kernel program",
-  [-2]: "malformed kernel program (truncated, stack under/overflow, or not exactly one result)",
-  [-3]: "a theta index in the kernel program is out of range",
-  [-4]: "an input dimension in the kernel program is out of range",
-  [-5]: "a size argument is invalid (overflow, null/misaligned pointer, or overlapping buffers)",
-  [-6]: "WASM memory could not grow for scratch space",
-};
-
-/** A usage error reported by the WASM core (a negative ABI status code). */
-export class WasmCoreError extends Error {
-  /** The ABI status code (negative). */
-  readonly code: number;
-
-  /** @param fn the ABI function that failed @param code its status */
-  constructor(fn: string, code: number) {
-    super(`${fn} failed with status ${code}: ${STATUS_MEANING[code] ?? "unknown status"}`);
-    this.name = "WasmCoreError";
-    this.code = code;
-  }
-}
-
-function check(fn: string, status: number): number {
-  if (status < 0) throw new WasmCoreError(fn, status);
-  return status;
-}
-
-function count(what: string, v: number): number {
-  if (!Number.isSafeInteger(v) || v < 0) {
-    throw new RangeError(`${what} must be a non-negative integer, got ${v}`);
-  }
-  return v;
-}
-
-/**
- * `length` float64s in WASM memory. Views are re-created after memory growth, so
- * always take a fresh {@link F64Buffer.view} after calling into the core.
- */
-export class F64Buffer {
-  /** Byte offset in WASM memory (16-byte aligned). */
-  readonly ptr: number;
-  /** Number of float64 elements. */
-  readonly length: number;
-  #view: Float64Array | null = null;
-  #freed = false;
-
-  private constructor(ptr: number, length: number) {
-    this.ptr = ptr;
-    this.length = length;
-  }
-
-  /** Allocates `length` elements (contents unspecified). */
-  static alloc(length: number): F64Buffer {
-    count("F64Buffer.alloc: length", length);
-    const ptr = wasm.gpts_alloc(length * 8) >>> 0;
-    if (ptr === 0) {
-      throw new RangeError(`F64Buffer.alloc: WASM memory cannot grow by ${length * 8} bytes`);
-    }
-    return new F64Buffer(ptr, length);
-  }
-
-  /** A new buffer holding a copy of `data`. */
-  static from(data: ArrayLike<number>): F64Buffer {
-    const b = F64Buffer.alloc(data.length);
-    b.view().set(data);
-    return b;
-  }
-
-  /** A Float64Array over the buffer's memory (valid until memory grows). */
-  view(): Float64Array {
-    if (this.#freed) throw new TypeError("F64Buffer.view: the buffer was freed");
-    const mem = wasm.memory.buffer;
-    if (this.#view === null || this.#view.buffer !== mem) {
-      this.#view = new Float64Array(mem, this.ptr, this.length);
-    }
-    return this.#view;
-  }
-
-  /** A copy of the contents, in ordinary JS memory. */
-  toArray(): Float64Array {
-    return this.view().slice();
-  }
-
-  /** Releases the memory; later use throws. Freeing twice is a no-op. */
-  free(): void {
-    if (this.#freed) return;
-    this.#freed = true;
-    this.#view = null;
-    wasm.gpts_free(this.ptr, this.length * 8);
-  }
-
-  /** `using` support: frees the buffer. */
-  [Symbol.dispose](): void {
-    this.free();
-  }
-}
-
-/** Current size of the WASM linear memory, in bytes (it only grows). */
-export function wasmMemoryBytes(): number {
-  return wasm.memory.buffer.byteLength;
-}
-
-/** Float64 data either in JS memory or already in WASM memory. */
-export type F64Input = Float64Array | F64Buffer;
-
-function need(fn: string, what: string, b: F64Input, len: number): void {
-  if (b.length < len) {
-    throw new RangeError(`${fn}: ${what} has ${b.length} elements, needs at least ${len}`);
-  }
-}
-
-/** Runs `body` with `b` in WASM memory (copied into a temporary buffer if needed). */
-function withPtr<T>(b: F64Input, body: (ptr: number) => T): T {
-  if (b instanceof F64Buffer) return body(b.ptr);
-  using tmp = F64Buffer.from(b);
-  return body(tmp.ptr);
-}
+export { STATUS_MEANING, WasmCoreError } from "../errors.ts";
+export { F64Buffer, type F64Input, wasmMemoryBytes } from "./f64_buffer.ts";
+export type { KernelProgram, PointSet } from "./abi_support.ts";
+export { stopWasmThreads, wasmThreads, wasmThreadsAvailable } from "./thread_pool.ts";
 
 /**
  * In-place Cholesky `A = L Lᵀ` of the symmetric n×n `a` (lower triangle read; `L`
@@ -304,58 +159,6 @@ export function gemm(
     a,
     (ap) => withPtr(b, (bp) => check("gpts_gemm", par(wasm.gpts_gemm)(ap, bp, out.ptr, m, k, n))),
   );
-}
-
-/** A compiled kernel (core-rs/ABI.md "Kernel programs"), e.g. a `KernelPlan`. */
-export interface KernelProgram {
-  /** Postfix instructions. */
-  readonly ops: Int32Array;
-  /** Parameter values in constrained units. */
-  readonly theta: Float64Array;
-}
-
-/** N points of d dimensions, row-major (e.g. an `Inputs`). */
-export interface PointSet {
-  /** `data[i * d + k]` is dimension k of point i. */
-  readonly data: Float64Array;
-  /** Number of points. */
-  readonly n: number;
-  /** Number of dimensions. */
-  readonly d: number;
-}
-
-function points(
-  fn: string,
-  x: F64Input | PointSet,
-  n?: number,
-  d?: number,
-): [F64Input, number, number] {
-  if (x instanceof Float64Array || x instanceof F64Buffer) {
-    if (n === undefined || d === undefined) {
-      throw new TypeError(`${fn}: pass n and d with raw data`);
-    }
-    need(fn, "x", x, count(`${fn}: n`, n) * count(`${fn}: d`, d));
-    return [x, n, d];
-  }
-  need(fn, "x.data", x.data, count(`${fn}: x.n`, x.n) * count(`${fn}: x.d`, x.d));
-  return [x.data, x.n, x.d];
-}
-
-/** Runs `body` with the program's ops and theta in WASM memory. */
-function withProgram<T>(
-  p: KernelProgram,
-  body: (ops: number, nOps: number, theta: number, nTheta: number) => T,
-): T {
-  const nOps = p.ops.length;
-  const opsPtr = wasm.gpts_alloc(nOps * 4) >>> 0;
-  if (opsPtr === 0) throw new RangeError("kernel program: WASM memory cannot grow");
-  try {
-    new Int32Array(wasm.memory.buffer, opsPtr, nOps).set(p.ops);
-    using theta = F64Buffer.from(p.theta);
-    return body(opsPtr, nOps, theta.ptr, p.theta.length);
-  } finally {
-    wasm.gpts_free(opsPtr, nOps * 4);
-  }
 }
 
 /**
@@ -505,121 +308,4 @@ export function kernelProbeContract(
           par(wasm.gpts_kernel_probe_contract)(ops, nOps, th, nTh, xp, n, d, up, m, out.ptr),
         ))));
   return out.toArray();
-}
-
-// ---------------------------------------------------------------- threads
-
-/** Bytes of stack each worker gets (the main thread's is core-rs's default, 1 MiB). */
-const WORKER_STACK = 1 << 20;
-/** A parked worker leaves (and its Worker closes) after this long without a job. */
-const WORKER_IDLE_MS = 500;
-/** How long a call waits for a worker it just started (it proceeds without it after). */
-const WORKER_START_WAIT_MS = 300;
-/** A worker that is still loading is not replaced before this (type-checking under `deno test`). */
-const WORKER_START_GRACE_MS = 20_000;
-/** Most threads a call uses (core-rs's limit). */
-const MAX_THREADS = 64;
-
-interface Slot {
-  worker: Worker | null;
-  stack: number;
-  started: number;
-  /** The worker was seen parked in the core (so being away now means it left). */
-  ran: boolean;
-}
-
-const slots: Slot[] = [];
-
-function aliveFlags(): Int32Array {
-  return new Int32Array(wasm.memory.buffer, wasm.gpts_threads_alive() >>> 0, MAX_THREADS);
-}
-
-/** Starts the workers `1 … t-1` that are not parked in the core, and waits for them. */
-function ensureWorkers(t: number): void {
-  if (threaded === null) return;
-  const alive = aliveFlags();
-  const startedNow: number[] = [];
-  for (let id = 1; id < t; id++) {
-    const slot = slots[id] ??= { worker: null, stack: 0, started: 0, ran: false };
-    if (Atomics.load(alive, id) === 1) {
-      slot.ran = true;
-      continue;
-    }
-    // A worker still starting (module loading) is left alone for a while.
-    if (
-      slot.worker !== null && !slot.ran && performance.now() - slot.started < WORKER_START_GRACE_MS
-    ) continue;
-    slot.worker?.terminate();
-    if (slot.stack === 0) {
-      slot.stack = wasm.gpts_alloc(WORKER_STACK) >>> 0;
-      if (slot.stack === 0) return; // no memory for a stack: fewer threads
-    }
-    const w = new Worker(new URL("./thread_worker.ts", import.meta.url), { type: "module" });
-    w.postMessage({
-      module: threaded.module,
-      memory: threaded.memory,
-      id,
-      stackTop: slot.stack + WORKER_STACK,
-      idleMs: WORKER_IDLE_MS,
-    });
-    slot.worker = w;
-    slot.started = performance.now();
-    slot.ran = false;
-    startedNow.push(id);
-  }
-  // Workers run on their own threads: blocking here lets them start.
-  for (const id of startedNow) {
-    const left = WORKER_START_WAIT_MS - (performance.now() - slots[id].started);
-    if (left > 0 && Atomics.load(aliveFlags(), id) === 0) Atomics.wait(aliveFlags(), id, 0, left);
-  }
-}
-
-/**
- * Whether this runtime runs the threaded core (shared `WebAssembly.Memory` and
- * Workers available); without it every call runs on one thread.
- */
-export function wasmThreadsAvailable(): boolean {
-  return threaded !== null;
-}
-
-/** Threads the next call uses: the `threads` setting, 1 without shared memory. */
-export function wasmThreads(): number {
-  if (threaded === null) return 1;
-  const t = currentSettings().threads;
-  return Math.max(1, Math.min(MAX_THREADS, Math.floor(t)));
-}
-
-/** `f`, after setting the core's thread count for one call (starting workers as needed). */
-function par<F>(f: F): F {
-  prepare();
-  return f;
-}
-
-/** Sets the core's thread count for one call (starting workers as needed). */
-function prepare(): void {
-  const t = wasmThreads();
-  if (threaded === null) return;
-  wasm.gpts_threads_set(t);
-  if (t > 1) ensureWorkers(t);
-}
-
-/**
- * Makes every parked worker leave and close now (they also leave by themselves
- * after half a second without work); the next threaded call starts them again.
- */
-export function stopWasmThreads(): void {
-  if (threaded === null) return;
-  wasm.gpts_threads_quit(1);
-  for (const slot of slots) {
-    if (slot === undefined || slot.worker === null) continue;
-    const alive = aliveFlags();
-    const id = slots.indexOf(slot);
-    const until = performance.now() + 1000;
-    while (Atomics.load(alive, id) === 1 && performance.now() < until) {
-      Atomics.wait(alive, id, 1, 10);
-    }
-    slot.worker.terminate();
-    slot.worker = null;
-  }
-  wasm.gpts_threads_quit(0);
 }

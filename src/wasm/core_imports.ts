@@ -1,6 +1,7 @@
 /**
  * The imports of core-rs's threaded build (`gpts_core_threads.wasm`), shared by the
- * main thread (src/wasm/core.ts) and the pool's workers (src/wasm/thread_worker.ts).
+ * main thread (src/wasm/loader.ts) and the pool's workers (src/wasm/thread_worker.ts, which
+ * sends this function to them as source text: it must refer to nothing outside itself).
  *
  * @module
  */
