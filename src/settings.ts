@@ -32,9 +32,12 @@ export interface Settings {
    * Threads the WASM core may use for the O(N³) and O(N²) work (Cholesky, triangular
    * solves, the inverse of the exact gradient, kernel tiles and contractions): the
    * calling thread plus `threads − 1` Workers sharing its memory. Defaults to the
-   * machine's cores (`navigator.hardwareConcurrency`). Where shared memory is not
-   * available (or `GPTS_WASM_THREADS=0` is set and readable) the core runs on one
-   * thread whatever this says. Results do not depend on it (bit for bit).
+   * machine's cores (`navigator.hardwareConcurrency`). Threads need no permission (the
+   * Workers start from a blob). Where shared memory is not available, on one core, with
+   * `GPTS_WASM_THREADS=0` set and readable (env access granted; never prompted for),
+   * or once a Worker failed to start (gpts then warns once, naming the flag when the
+   * cause is a permission), the core runs on one thread whatever this says. Results
+   * do not depend on it (bit for bit).
    */
   threads: number;
 }

@@ -41,7 +41,7 @@ class SeedModel extends gp.models.ExactGP {
   }
 }
 
-using _ = gp.settings.threads(2);
+using _ = gp.settings.threads(3); // two workers: two failures, still one warning
 const n = 240;
 const x = gp.linspace(0, 1, n);
 const y = x.map((v: number, i: number) => Math.sin(2 * Math.PI * v) + 0.2 * Math.cos(7.3 * i));
@@ -55,7 +55,12 @@ for (let i = 0; i < 5; i++) {
   loss.backward();
   optimizer.step();
   console.log("loss", String(loss.item())); // shortest round-trip form: every bit
-  await new Promise((r) => setTimeout(r, 0)); // let the Workers' events arrive
+  // With failing workers, the first call ran while they failed; wait for the pool to
+  // notice (the Workers' events arrive between calls), so the rest run after it.
+  const t0 = Date.now();
+  while (how !== undefined && how !== "" && wasmThreadsAvailable() && Date.now() - t0 < 30_000) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 console.log("threads", wasmThreadsAvailable());
 `;
