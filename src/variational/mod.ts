@@ -15,3 +15,5 @@
  */
 export { type GaussHermiteRule, hermgauss } from "./hermgauss.ts";
 export { GaussHermiteQuadrature1D, NUM_GAUSS_HERMITE_LOCS } from "./gauss_hermite_quadrature_1d.ts";
+export { type KMeansOptions, kmeansPlusPlus } from "./kmeans_plus_plus.ts";
+export { randomSubset, type RandomSubsetOptions } from "./random_subset.ts";
