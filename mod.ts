@@ -44,6 +44,7 @@ export * as distributions from "./src/distributions/mod.ts";
 export * as models from "./src/models/mod.ts";
 export * as mlls from "./src/mlls/mod.ts";
 export * as optim from "./src/optim/mod.ts";
+export * as bo from "./src/bo/mod.ts";
 export * as constraints from "./src/constraints.ts";
 export * as priors from "./src/priors/mod.ts";
 export * as settings from "./src/settings.ts";
