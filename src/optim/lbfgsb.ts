@@ -387,6 +387,7 @@ export class LbfgsbState {
     const lo = this.#lo as Sample;
     if (this.#lsCount >= this.#maxls || this.#evaluations >= this.#maxfun) {
       if (lo.a > 0) return this.#accept(lo);
+      if (this.#evaluations >= this.#maxfun) return this.#stop(LBFGSB_REASONS.maxfun);
       return this.#lineSearchFailed();
     }
     const hi = this.#hi as Sample;
