@@ -8,3 +8,14 @@ export { Adam, type AdamOptions } from "./adam.ts";
 export { SGD, type SGDOptions } from "./sgd.ts";
 export { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
 export { fit, type FitHistory, type FitOptions } from "./fit.ts";
+export { LBFGSB_REASONS, type LbfgsbOptions, LbfgsbState } from "./lbfgsb.ts";
+export {
+  type BatchValuesAndGradients,
+  type LbfgsbBatchObjective,
+  type LbfgsbObjective,
+  type LbfgsbResult,
+  minimizeLbfgsb,
+  minimizeLbfgsbBatch,
+  type MinimizeLbfgsbOptions,
+  type ValueAndGradient,
+} from "./minimize_lbfgsb.ts";
