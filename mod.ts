@@ -47,6 +47,7 @@ export * as optim from "./src/optim/mod.ts";
 export * as constraints from "./src/constraints.ts";
 export * as priors from "./src/priors/mod.ts";
 export * as settings from "./src/settings.ts";
+export * as autograd from "./src/autograd/mod.ts";
 export { type InputLike, Inputs, linspace, type VectorLike } from "./src/tensor.ts";
 export { Generator } from "./src/random.ts";
 export { Parameter } from "./src/parameter.ts";
