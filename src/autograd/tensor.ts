@@ -138,10 +138,17 @@ export class Tensor {
 
   /** @internal A recorded result (see {@link record}). */
   static fromOp(data: Float64Array, shape: Shape, gradFn: GradFn | null): Tensor {
-    const t = new Tensor(data, shape);
-    (t as { gradFn: GradFn | null }).gradFn = gradFn;
-    t.#requiresGrad = gradFn !== null;
-    return t;
+    return new Tensor(data, shape).attachGradFn(gradFn);
+  }
+
+  /**
+   * @internal Make this tensor the result of `gradFn` (how a subclass such as the MLL's
+   * Scalar joins the record); only on a fresh tensor.
+   */
+  protected attachGradFn(gradFn: GradFn | null): this {
+    (this as { gradFn: GradFn | null }).gradFn = gradFn;
+    this.#requiresGrad = gradFn !== null;
+    return this;
   }
 
   /** Whether operations on this tensor are recorded (PyTorch's `requires_grad`). */
