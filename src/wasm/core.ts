@@ -623,3 +623,8 @@ export function stopWasmThreads(): void {
   }
   wasm.gpts_threads_quit(0);
 }
+
+// For the wrappers beside this file (src/wasm/kernel_contractions.ts): the raw exports
+// and the helpers every wrapper uses.
+export { check, par, wasm as coreExports, withProgram, withPtr };
+export type { Core };
