@@ -51,4 +51,5 @@ export {
   triangularSolve,
   type TriangularSolveOptions,
 } from "./linalg.ts";
+export { kernelDiagonal, kernelMatrix, type KernelOps } from "./kernel_ops.ts";
 export { gradcheck, GradcheckError, type GradcheckOptions } from "./gradcheck.ts";

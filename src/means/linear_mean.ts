@@ -74,7 +74,9 @@ export class LinearMean extends Mean {
   override inputVectorJacobian(x: Inputs, cotangent: Float64Array): Float64Array {
     const w = this.weights.values;
     const out = new Float64Array(x.n * x.d);
-    for (let i = 0; i < x.n; i++) for (let k = 0; k < x.d; k++) out[i * x.d + k] = cotangent[i] * w[k];
+    for (let i = 0; i < x.n; i++) {
+      for (let k = 0; k < x.d; k++) out[i * x.d + k] = cotangent[i] * w[k];
+    }
     return out;
   }
 }
