@@ -16,6 +16,11 @@ export interface MeanSource {
   readonly size: number;
   /** The mean values. */
   evaluate(): Promise<Float64Array>;
+  /**
+   * The mean as a recorded tensor [size], differentiable in the parameters (and, for a
+   * posterior at tensor inputs, in those); absent where the source offers none.
+   */
+  evaluateTensor?(): Promise<Tensor>;
 }
 
 /** A mean evaluated at some inputs, with what it takes to chain gradients back. */
@@ -40,6 +45,14 @@ export class MeanVector implements MeanSource {
 
   evaluate(): Promise<Float64Array> {
     return Promise.resolve(this.values.slice());
+  }
+
+  /** The mean as a recorded tensor (the mean function at these inputs; a fixed vector as constants). */
+  evaluateTensor(): Promise<Tensor> {
+    if (this.mean === null || this.x === null) {
+      return Promise.resolve(new Tensor(this.values.slice(), [this.values.length]));
+    }
+    return Promise.resolve(this.mean.forward(new Tensor(this.x.data, [this.x.n, this.x.d])));
   }
 
   /** Given d(scalar)/dμ, add d(scalar)/d(parameter values) into `into`. */
