@@ -8,7 +8,7 @@
 import { Tensor } from "./tensor.ts";
 import { showShape } from "./broadcast.ts";
 import { noGrad } from "../settings.ts";
-import { Generator } from "../random.ts";
+import { Generator as Random } from "../random.ts";
 
 /** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
@@ -68,9 +68,10 @@ function dot(a: Float64Array, b: Float64Array): number {
  * Check the gradient of `fn` with respect to every input that requires a gradient: for
  * each seed s of the output (1 for a scalar), the recorded d(sᵀ fn)/dx against central
  * differences (f(x + eps) − f(x − eps)) / 2 eps, entry by entry. Returns true, or throws a
- * {@link GradcheckError} naming the input, the entry and both values.
+ * {@link GradcheckError} naming the input, the entry and both values. An `fn` returning
+ * a promise (e.g. a posterior's `meanTensor()`) makes the check return a promise.
  *
- * @param fn a function of the inputs returning a tensor
+ * @param fn a function of the inputs returning a tensor (or a promise of one)
  * @param inputs the point to check at; those with `requiresGrad` are checked
  *
  * @example
@@ -81,13 +82,54 @@ function dot(a: Float64Array, b: Float64Array): number {
  * import assert from "node:assert";
  * const x = tensor([0.3, -1.2], { requiresGrad: true });
  * assert.strictEqual(gradcheck((x) => exp(x).mul(x), [x]), true);
+ * assert.strictEqual(await gradcheck((x) => Promise.resolve(x.mul(x)), [x]), true);
  * ```
  */
 export function gradcheck(
   fn: (...inputs: Tensor[]) => Tensor,
   inputs: readonly Tensor[],
+  options?: GradcheckOptions,
+): boolean;
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Promise<Tensor>,
+  inputs: readonly Tensor[],
+  options?: GradcheckOptions,
+): Promise<boolean>;
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor | Promise<Tensor>,
+  inputs: readonly Tensor[],
   options: GradcheckOptions = {},
-): boolean {
+): boolean | Promise<boolean> {
+  const steps = check(fn, inputs, options);
+  let r = steps.next();
+  while (!r.done) {
+    const v = r.value;
+    if (v instanceof Promise) {
+      return (async () => {
+        let rr = steps.next(await v);
+        while (!rr.done) rr = steps.next(await rr.value);
+        return rr.value;
+      })();
+    }
+    r = steps.next(v);
+  }
+  return r.value;
+}
+
+type Step = Tensor | Promise<Tensor>;
+
+function asResult(y: unknown): Tensor {
+  if (!(y instanceof Tensor)) {
+    throw new TypeError(`gradcheck: fn returned ${typeof y}; it must return a Tensor`);
+  }
+  return y;
+}
+
+function* check(
+  fn: (...inputs: Tensor[]) => Step,
+  inputs: readonly Tensor[],
+  options: GradcheckOptions,
+): Generator<Step, boolean, Tensor> {
   if (typeof fn !== "function") {
     throw new TypeError(
       `gradcheck(fn, inputs): fn must be a function of tensors, got ${typeof fn}`,
@@ -114,18 +156,7 @@ export function gradcheck(
   }
   const leaves = () =>
     inputs.map((t) => new Tensor(t.data.slice(), t.shape, { requiresGrad: t.requiresGrad }));
-  const evaluate = (xs: Tensor[]): Float64Array => {
-    using _ = noGrad();
-    const y = fn(...xs);
-    if (!(y instanceof Tensor)) {
-      throw new TypeError(`gradcheck: fn returned ${typeof y}; it must return a Tensor`);
-    }
-    return y.data.slice();
-  };
-  const y0 = fn(...leaves());
-  if (!(y0 instanceof Tensor)) {
-    throw new TypeError(`gradcheck: fn returned ${typeof y0}; it must return a Tensor`);
-  }
+  const y0 = asResult(yield fn(...leaves()));
   const mode = options.output ?? "random";
   const m = y0.size;
   if (mode === "scalar" && m !== 1) {
@@ -137,14 +168,14 @@ export function gradcheck(
   const seeds: Float64Array[] = [];
   if (m === 1) seeds.push(new Float64Array([1]));
   else if (mode === "each") {
-    for (let k = 0; k < m; k++) seeds.push(new Float64Array(m).fill(0).fill(1, k, k + 1));
+    for (let k = 0; k < m; k++) seeds.push(new Float64Array(m).fill(1, k, k + 1));
   } else {
-    const gen = new Generator(options.seed ?? 0);
+    const gen = new Random(options.seed ?? 0);
     for (let k = 0; k < (options.seeds ?? 3); k++) seeds.push(gen.normals(m));
   }
   for (const s of seeds) {
     const xs = leaves();
-    const y = fn(...xs);
+    const y = asResult(yield fn(...xs));
     if (!y.requiresGrad) {
       throw new TypeError(
         `gradcheck: fn's output does not depend on any input that requires a gradient ` +
@@ -159,7 +190,13 @@ export function gradcheck(
         const plus = leaves(), minus = leaves();
         plus[i].data[e] = base[e] + eps;
         minus[i].data[e] = base[e] - eps;
-        const num = (dot(evaluate(plus), s) - dot(evaluate(minus), s)) / (2 * eps);
+        let fp: Tensor, fm: Tensor;
+        {
+          using _ = noGrad();
+          fp = asResult(yield fn(...plus));
+          fm = asResult(yield fn(...minus));
+        }
+        const num = (dot(fp.data, s) - dot(fm.data, s)) / (2 * eps);
         const ana = analytic[e];
         if (!(Math.abs(num - ana) <= atol + rtol * Math.abs(num))) {
           throw new GradcheckError(
