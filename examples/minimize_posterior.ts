@@ -101,9 +101,9 @@ meanEnd.sum().backward();
 console.log("start   minimiser   posterior mean   |d mean / dx|");
 for (let k = 0; k < starts; k++) {
   console.log(
-    `${startX[k].toFixed(4)}  ${xEnd.data[k].toFixed(6)}  ${meanEnd.data[k].toFixed(6).padStart(14)}  ${
-      Math.abs(xEnd.grad!.data[k]).toExponential(2).padStart(13)
-    }`,
+    `${startX[k].toFixed(4)}  ${xEnd.data[k].toFixed(6)}  ${
+      meanEnd.data[k].toFixed(6).padStart(14)
+    }  ${Math.abs(xEnd.grad!.data[k]).toExponential(2).padStart(13)}`,
   );
 }
 let best = 0;

@@ -252,16 +252,13 @@ export function choleskySolve(bIn: Tensor, lIn: Tensor): Tensor {
       gb.set(bbar, t * n * m);
       if (gl !== null) {
         const x = out.subarray(t * n * m, (t + 1) * n * m);
-        const s = matmulData(bbar, false, x, true, n, m, n);
-        for (let i = 0; i < n; i++) {
-          for (let j = 0; j < i; j++) {
-            const v = s[i * n + j] + s[j * n + i];
-            s[i * n + j] = v;
-            s[j * n + i] = v;
-          }
-          s[i * n + i] *= 2;
-        }
-        const d = matmulData(s, false, l.data.subarray(t * sl, t * sl + n * n), false, n, n, n);
+        // (B̄ Xᵀ + X B̄ᵀ) L as B̄ (Xᵀ L) + X (B̄ᵀ L): O(n² m), not an O(n³) product.
+        const lt = l.data.subarray(t * sl, t * sl + n * n);
+        const xl = matmulData(x, true, lt, false, m, n, n);
+        const bl = matmulData(bbar, true, lt, false, m, n, n);
+        const d = matmulData(bbar, false, xl, false, n, m, n);
+        const d2 = matmulData(x, false, bl, false, n, m, n);
+        for (let i = 0; i < d.length; i++) d[i] += d2[i];
         const off = t * sl;
         for (let i = 0; i < n; i++) {
           for (let j = 0; j <= i; j++) gl[off + i * n + j] -= d[i * n + j];
