@@ -59,4 +59,14 @@ export {
 } from "./src/module.ts";
 export { ModuleList } from "./src/module_list.ts";
 export { Scalar } from "./src/scalar.ts";
+export {
+  type Backward,
+  type BackwardOptions,
+  GradFn,
+  type GradSink,
+  type Shape,
+  Tensor,
+  type TensorLike,
+  type TensorOptions,
+} from "./src/autograd/tensor.ts";
 export { NotPositiveDefiniteError } from "./src/errors.ts";

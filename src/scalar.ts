@@ -21,7 +21,7 @@ import { record, Tensor, type TensorLike } from "./autograd/tensor.ts";
  * import assert from "node:assert";
  * const p = new Parameter(0);
  * const s = new Scalar(2, new Map([[p, new Float64Array([3])]]));
- * s.neg().backward();
+ * s.neg().backward(undefined, { retainGraph: true }); // keep the record for a second pass
  * assert.deepStrictEqual(Array.from(p.grad!), [-3]);
  * // It composes: (s + p²) reaches p through both terms.
  * p.grad = null;
@@ -40,6 +40,8 @@ export class Scalar extends Tensor {
   readonly gradientVariance: ReadonlyMap<Parameter, Float64Array> | null;
 
   /**
+   * A scalar whose record is one fused operation with the given gradient.
+   *
    * @param value the number
    * @param gradient d value / d raw values per parameter (the fused operation's VJP)
    * @param gradientVariance the variance of each gradient entry, for estimates
@@ -77,8 +79,9 @@ export class Scalar extends Tensor {
     return this.mul(-1);
   }
 
-  /** c · value (a Scalar for a number c; a Tensor for a tensor). */
+  /** c · value, with scaled gradients (and variances by c²). */
   override mul(c: number): Scalar;
+  /** this · c for a tensor c: a plain recorded product. */
   override mul(c: TensorLike): Tensor;
   override mul(c: TensorLike): Tensor | Scalar {
     if (typeof c !== "number") return super.mul(c);
@@ -92,6 +95,7 @@ export class Scalar extends Tensor {
     return new Scalar(c * this.value, g, variance, { tensor: this, c });
   }
 
+  /** The value as text. */
   override toString(): string {
     return String(this.value);
   }

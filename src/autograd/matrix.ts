@@ -108,7 +108,8 @@ export interface MatmulOptions {
  */
 export function matmul(aIn: Tensor, bIn: Tensor, options: MatmulOptions = {}): Tensor {
   const op = "matmul";
-  let a = need(op, "a", aIn), b = need(op, "b", bIn);
+  const a = need(op, "a", aIn);
+  let b = need(op, "b", bIn);
   const ta = options.transposeA ?? false, tb = options.transposeB ?? false;
   const vector = b.ndim === 1;
   if (vector) {
