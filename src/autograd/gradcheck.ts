@@ -30,7 +30,19 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
-/** Where a gradient check failed: the input, the entry and both values. */
+/**
+ * Where a gradient check failed: the input, the entry and both values.
+ *
+ * @example
+ * ```ts
+ * import { gradcheck, GradcheckError } from "./gradcheck.ts";
+ * import { record, tensor } from "./tensor.ts";
+ * import assert from "node:assert";
+ * const x = tensor([1], { requiresGrad: true });
+ * const wrong = (x: ReturnType<typeof tensor>) => record("twice", x.data.map((v) => 2 * v), [1], [x], (g) => [g]);
+ * assert.throws(() => gradcheck(wrong, [x]), (e) => e instanceof GradcheckError && e.input === 0);
+ * ```
+ */
 export class GradcheckError extends Error {
   /** Index of the input in `inputs`. */
   readonly input: number;

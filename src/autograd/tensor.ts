@@ -32,7 +32,18 @@ export interface GradSink {
  */
 export type Backward = (g: Float64Array) => (Float64Array | null)[];
 
-/** The recorded operation that produced a tensor (PyTorch's `grad_fn`). */
+/**
+ * The recorded operation that produced a tensor (PyTorch's `grad_fn`).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "./tensor.ts";
+ * import assert from "node:assert";
+ * const y = tensor([1, 2], { requiresGrad: true }).mul(2);
+ * assert.strictEqual(y.gradFn!.name, "mul");
+ * assert.strictEqual(y.gradFn!.retained, true);
+ * ```
+ */
 export class GradFn {
   /** The operation's name, e.g. "cholesky". */
   readonly name: string;
@@ -248,6 +259,13 @@ export class Tensor {
   /**
    * The sum over `axis` (all elements when omitted, giving a scalar); `keepdim` keeps
    * the reduced axis with size 1.
+   *
+   * @example
+   * ```ts
+   * import { tensor } from "./tensor.ts";
+   * import assert from "node:assert";
+   * assert.deepStrictEqual(Array.from(tensor([[1, 2], [3, 4]]).sum(0).data), [4, 6]);
+   * ```
    */
   sum(axis?: number, options: { keepdim?: boolean } = {}): Tensor {
     return reduce("sum", this, axis, options.keepdim ?? false);
@@ -277,7 +295,20 @@ export class Tensor {
 
   /**
    * Run the record backward from this tensor, accumulating d this / d leaf into each
-   * leaf's `.grad` (or its Parameter's `grad`), as PyTorch's `backward()`.
+   * leaf's `.grad` (or its Parameter's `grad`), as PyTorch's `backward()`. Without
+   * `retainGraph` the record is released: a second pass through it is a TypeError.
+   *
+   * @example
+   * ```ts
+   * import { tensor } from "./tensor.ts";
+   * import assert from "node:assert";
+   * const x = tensor([1, 2], { requiresGrad: true });
+   * const y = x.mul(x);
+   * y.backward([1, 1], { retainGraph: true });
+   * y.backward([1, 1]);
+   * assert.deepStrictEqual(Array.from(x.grad!.data), [4, 8]);
+   * assert.throws(() => y.backward([1, 1]), TypeError);
+   * ```
    *
    * @param seed d(final)/d(this), this tensor's shape; omitted only for a one-element
    * tensor (then 1)
@@ -398,7 +429,17 @@ export function tensor(
   return new Tensor(data, options.shape ?? shape, options);
 }
 
-/** A tensor (a number becomes a constant scalar). */
+/**
+ * A tensor (a number becomes a constant scalar); a TypeError naming `op` and `name`
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * import { asTensor } from "./tensor.ts";
+ * import assert from "node:assert";
+ * assert.deepStrictEqual(asTensor(2, "op", "x").shape, []);
+ * ```
+ */
 export function asTensor(v: TensorLike, op: string, name: string): Tensor {
   if (v instanceof Tensor) return v;
   if (typeof v === "number") return new Tensor(new Float64Array([v]), []);
