@@ -22,6 +22,7 @@ export {
   type BackwardOptions,
   GradFn,
   type GradSink,
+  type GraphNode,
   record,
   type Shape,
   Tensor,
@@ -29,6 +30,7 @@ export {
   type TensorLike,
   type TensorOptions,
 } from "./tensor.ts";
+export { runBackward } from "./backward_pass.ts";
 export {
   constrain,
   exp,

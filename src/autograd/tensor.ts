@@ -18,60 +18,15 @@ import {
   sumTo,
 } from "./broadcast.ts";
 
+import { type Backward, GradFn, runBackward } from "./backward_pass.ts";
+
 export type { Shape } from "./broadcast.ts";
+export { type Backward, GradFn, type GraphNode } from "./backward_pass.ts";
 
 /** Where a leaf's gradient goes instead of its `.grad` (a {@link Parameter}'s raw values). */
 export interface GradSink {
   /** Add `g` (d output / d leaf, the leaf's shape flattened) to the sink's gradient. */
   accumulateGrad(g: Float64Array): void;
-}
-
-/**
- * A vector–Jacobian product: the output's gradient in, each input's gradient out (null
- * where an input needs none). It must not modify `g`.
- */
-export type Backward = (g: Float64Array) => (Float64Array | null)[];
-
-/**
- * The recorded operation that produced a tensor (PyTorch's `grad_fn`).
- *
- * @example
- * ```ts
- * import { tensor } from "./tensor.ts";
- * import assert from "node:assert";
- * const y = tensor([1, 2], { requiresGrad: true }).mul(2);
- * assert.strictEqual(y.gradFn!.name, "mul");
- * assert.strictEqual(y.gradFn!.retained, true);
- * ```
- */
-export class GradFn {
-  /** The operation's name, e.g. "cholesky". */
-  readonly name: string;
-  /** Its inputs, in the order its backward returns their gradients. */
-  readonly inputs: readonly Tensor[];
-  #backward: Backward | null;
-
-  /** @internal */
-  constructor(name: string, inputs: readonly Tensor[], backward: Backward) {
-    this.name = name;
-    this.inputs = inputs;
-    this.#backward = backward;
-  }
-
-  /** False once a backward pass without `retainGraph` has released the record. */
-  get retained(): boolean {
-    return this.#backward !== null;
-  }
-
-  /** @internal */
-  run(g: Float64Array): (Float64Array | null)[] {
-    return this.#backward!(g);
-  }
-
-  /** @internal */
-  free(): void {
-    this.#backward = null;
-  }
 }
 
 /** Options of {@link Tensor.backward}. */
@@ -316,7 +271,7 @@ export class Tensor {
    * elements and no seed, when the seed's shape differs, or when the record was freed
    */
   backward(seed?: Tensor | ArrayLike<number>, options: BackwardOptions = {}): void {
-    runBackward(this, seed, options.retainGraph ?? false);
+    runBackward(this, seedOf(this, seed), options.retainGraph ?? false);
   }
 
   /** @internal Gradient arriving at a leaf (or a retained non-leaf). */
@@ -566,11 +521,10 @@ function reduce(op: "sum" | "mean", x: Tensor, axis: number | undefined, keepdim
   });
 }
 
-function runBackward(
+function seedOf(
   root: Tensor,
   seed: Tensor | ArrayLike<number> | undefined,
-  retain: boolean,
-): void {
+): Float64Array {
   if (!root.requiresGrad) {
     throw new TypeError(
       `backward(): this tensor (shape ${showShape(root.shape)}) does not require a gradient — ` +
@@ -599,57 +553,5 @@ function runBackward(
     }
     g = s;
   }
-  // Topological order of the recorded tensors (iterative depth-first search).
-  const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  seen.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const fn = top[0].gradFn;
-    if (fn !== null && !fn.retained) {
-      throw new TypeError(
-        `backward(): the record of ${fn.name} was freed by an earlier backward(); pass ` +
-          `{ retainGraph: true } to the first backward() to run backward twice, or ` +
-          `recompute the result`,
-      );
-    }
-    if (fn !== null && top[1] < fn.inputs.length) {
-      const next = fn.inputs[top[1]++];
-      if (next.requiresGrad && !seen.has(next)) {
-        seen.add(next);
-        stack.push([next, 0]);
-      }
-    } else {
-      order.push(top[0]);
-      stack.pop();
-    }
-  }
-  const grads = new Map<Tensor, { g: Float64Array; owned: boolean }>();
-  grads.set(root, { g, owned: false });
-  const leafGrads: [Tensor, Float64Array][] = [];
-  for (let k = order.length - 1; k >= 0; k--) {
-    const t = order[k];
-    const entry = grads.get(t);
-    if (entry === undefined) continue;
-    grads.delete(t);
-    if (t.gradFn === null || t.retainsGrad) leafGrads.push([t, entry.g]);
-    if (t.gradFn === null) continue;
-    const out = t.gradFn.run(entry.g);
-    const inputs = t.gradFn.inputs;
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i], gi = out[i];
-      if (gi === null || gi === undefined || !input.requiresGrad) continue;
-      const prev = grads.get(input);
-      if (prev === undefined) grads.set(input, { g: gi, owned: false });
-      else if (prev.owned) { for (let e = 0; e < gi.length; e++) prev.g[e] += gi[e]; }
-      else {
-        const sum = new Float64Array(gi.length);
-        for (let e = 0; e < gi.length; e++) sum[e] = prev.g[e] + gi[e];
-        grads.set(input, { g: sum, owned: true });
-      }
-    }
-  }
-  for (const [t, gl] of leafGrads) t.acceptGrad(gl);
-  if (!retain) { for (const t of order) t.gradFn?.free(); }
+  return g;
 }
