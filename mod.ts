@@ -51,6 +51,7 @@ export * as settings from "./src/settings.ts";
 export * as data from "./src/data/mod.ts";
 export * as variational from "./src/variational/mod.ts";
 export * as special from "./src/special.ts";
+export * as autograd from "./src/autograd/mod.ts";
 export { type InputLike, Inputs, linspace, type VectorLike } from "./src/tensor.ts";
 export { Generator } from "./src/random.ts";
 export { Parameter } from "./src/parameter.ts";
@@ -62,4 +63,14 @@ export {
 } from "./src/module.ts";
 export { ModuleList } from "./src/module_list.ts";
 export { Scalar } from "./src/scalar.ts";
+export {
+  type Backward,
+  type BackwardOptions,
+  GradFn,
+  type GradSink,
+  type Shape,
+  Tensor,
+  type TensorLike,
+  type TensorOptions,
+} from "./src/autograd/tensor.ts";
 export { NotPositiveDefiniteError } from "./src/errors.ts";

@@ -7,6 +7,8 @@
 
 import type { Constraint } from "./constraints.ts";
 import type { Prior } from "./priors/prior.ts";
+import { Tensor } from "./autograd/tensor.ts";
+import { constrain } from "./autograd/elementwise.ts";
 
 let versionClock = 0;
 
@@ -207,6 +209,48 @@ export class Parameter {
     this.requiresGrad = flag;
     if (!flag) this.grad = null;
     return this;
+  }
+
+  /**
+   * The raw values as an autograd leaf (shape `[size]`, a copy): operations on it are
+   * recorded, and `backward()` adds its gradient to this parameter's {@link Parameter.grad}
+   * (as PyTorch's parameters are leaves). A frozen parameter gives a tensor that requires
+   * no gradient.
+   *
+   * @example
+   * ```ts
+   * import { Parameter } from "./parameter.ts";
+   * import assert from "node:assert";
+   * const p = new Parameter([1, 2]);
+   * p.rawTensor().mul(p.rawTensor()).sum().backward(); // Σ raw²
+   * assert.deepStrictEqual(Array.from(p.grad!), [2, 4]);
+   * ```
+   */
+  rawTensor(): Tensor {
+    return new Tensor(this.#raw.slice(), [this.#raw.length], {
+      requiresGrad: this.requiresGrad,
+      gradSink: this,
+    });
+  }
+
+  /**
+   * The constrained values as a tensor: {@link Parameter.rawTensor} through the
+   * constraint's transform, a recorded operation, so gradients reach the raw values.
+   *
+   * @example
+   * ```ts
+   * import { Parameter } from "./parameter.ts";
+   * import { Positive } from "./constraints.ts";
+   * import assert from "node:assert";
+   * const p = new Parameter(0, { constraint: new Positive() });
+   * const v = p.valueTensor();
+   * v.backward();
+   * assert.strictEqual(v.item(), Math.LN2); // softplus(0)
+   * assert.strictEqual(p.grad![0], 0.5); // sigmoid(0)
+   * ```
+   */
+  valueTensor(): Tensor {
+    return constrain(this.rawTensor(), this.constraint);
   }
 
   /** Add `g` (d loss / d raw) to the gradient, as autograd accumulates. */

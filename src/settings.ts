@@ -40,6 +40,12 @@ export interface Settings {
    * do not depend on it (bit for bit).
    */
   threads: number;
+  /**
+   * True inside a {@link noGrad} scope: operations on tensors record nothing, so
+   * nothing can be differentiated and nothing is kept for a backward pass (PyTorch's
+   * `torch.no_grad()`).
+   */
+  noGrad: boolean;
 }
 
 function defaultThreads(): number {
@@ -47,7 +53,7 @@ function defaultThreads(): number {
   return typeof n === "number" && n >= 1 ? Math.floor(n) : 1;
 }
 
-const stack: Settings[] = [{ fastPredVar: false, threads: defaultThreads() }];
+const stack: Settings[] = [{ fastPredVar: false, threads: defaultThreads(), noGrad: false }];
 
 /** The settings in force now. */
 export function current(): Settings {
@@ -86,4 +92,41 @@ export function threads(count: number): Disposable {
     throw new RangeError(`threads: count must be an integer ≥ 1, got ${count}`);
   }
   return scoped({ threads: count });
+}
+
+/**
+ * No recording of tensor operations inside the scope, as PyTorch's `torch.no_grad()`:
+ * results require no gradient and keep no record (`using _ = noGrad();`).
+ *
+ * @param enabled false records again inside a scope that turned recording off
+ * (PyTorch's `torch.enable_grad()`)
+ *
+ * @example
+ * ```ts
+ * import * as settings from "./settings.ts";
+ * import assert from "node:assert";
+ * {
+ *   using _ = settings.noGrad();
+ *   assert.strictEqual(settings.gradEnabled(), false);
+ * }
+ * assert.strictEqual(settings.gradEnabled(), true);
+ * ```
+ */
+export function noGrad(enabled = true): Disposable {
+  return scoped({ noGrad: enabled });
+}
+
+/**
+ * Whether tensor operations record now (false inside a {@link noGrad} scope); cheaper
+ * than `current().noGrad` (no copy).
+ *
+ * @example
+ * ```ts
+ * import { gradEnabled } from "./settings.ts";
+ * import assert from "node:assert";
+ * assert.strictEqual(gradEnabled(), true);
+ * ```
+ */
+export function gradEnabled(): boolean {
+  return !stack[stack.length - 1].noGrad;
 }

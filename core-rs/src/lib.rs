@@ -14,11 +14,13 @@
 //! | [`cholesky`] | blocked Cholesky and log-determinant |
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
-//! | [`kernel_program`] | the kernel-program interpreter |
+//! | [`kernel_program`] | the kernel-program interpreter (values, θ and input derivatives) |
+//! | [`abi_contractions`] | the ABI of the θ and input contractions over a rectangular `G` and the diagonal |
 //! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
 //! | [`par`] | fork-join over the threads of the shared-memory build |
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
 
+pub mod abi_contractions;
 pub mod alloc;
 pub mod blas1;
 pub mod cholesky;
@@ -34,6 +36,7 @@ pub mod trsm;
 pub mod vexp;
 pub mod view;
 
+pub use abi_contractions::*;
 use par::Par;
 use status::{E_NOMEM, E_SIZE, OK};
 use view::MatMut;

@@ -9,6 +9,11 @@
 import type { Inputs } from "../tensor.ts";
 import type { GradientMap, KernelPlan } from "../engine/plan.ts";
 import * as core from "../wasm/core.ts";
+import { Tensor } from "../autograd/tensor.ts";
+import { diagEmbed } from "../autograd/matrix.ts";
+import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
+import { thetaTensor } from "../theta_tensor.ts";
+import { gradientMapOp } from "../gradient_map_op.ts";
 
 /** What a {@link MultivariateNormal}'s covariance provides. */
 export interface Covariance {
@@ -18,6 +23,43 @@ export interface Covariance {
   dense(): Promise<Float64Array>;
   /** The diagonal (the variances). */
   diagonal(): Promise<Float64Array>;
+  /**
+   * The full matrix as a recorded tensor [size, size], differentiable in the parameters
+   * (and, for a posterior at tensor inputs, in those); absent where the covariance
+   * offers none (then {@link MultivariateNormal.covarianceTensor} gives constants).
+   */
+  denseTensor?(): Promise<Tensor>;
+  /** The diagonal as a recorded tensor [size] (see {@link Covariance.denseTensor}). */
+  diagonalTensor?(): Promise<Tensor>;
+}
+
+/**
+ * A diagonal term's values as a recorded tensor [n], its parameters reached through
+ * `scatterGradient`.
+ *
+ * @example
+ * ```ts
+ * import { diagonalTermTensor } from "./covariance.ts";
+ * import { HomoskedasticNoise } from "../likelihoods/homoskedastic_noise.ts";
+ * import assert from "node:assert";
+ * const noise = new HomoskedasticNoise();
+ * noise.noise = 0.5;
+ * const d = diagonalTermTensor(noise.diagonal(3));
+ * d.sum().backward();
+ * assert.ok(Math.abs(d.data[0] - 0.5) < 1e-15 && noise.rawNoise.grad![0] > 0);
+ * ```
+ */
+export function diagonalTermTensor(term: DiagonalTerm): Tensor {
+  return gradientMapOp({
+    name: "diagonal term",
+    data: term.values.slice(),
+    shape: [term.values.length],
+    parameterVjp: (g, into) => term.scatterGradient(g, into),
+  });
+}
+
+function constantInputs(x: Inputs): Tensor {
+  return new Tensor(x.data, [x.n, x.d]);
 }
 
 /**
@@ -87,6 +129,22 @@ export class KernelCovariance implements Covariance {
     for (let i = 0; i < d.length; i++) d[i] += added[i];
     return Promise.resolve(d);
   }
+
+  /** K(x, x) + the diagonal terms, recorded (differentiable in every parameter). */
+  denseTensor(): Promise<Tensor> {
+    const x = constantInputs(this.x);
+    let k = kernelMatrix(this.plan, thetaTensor(this.plan.slots), x);
+    for (const term of this.diagonalTerms) k = k.add(diagEmbed(diagonalTermTensor(term)));
+    return Promise.resolve(k);
+  }
+
+  /** diag K(x, x) + the diagonal terms, recorded. */
+  diagonalTensor(): Promise<Tensor> {
+    const x = constantInputs(this.x);
+    let d = kernelDiagonal(this.plan, thetaTensor(this.plan.slots), x);
+    for (const term of this.diagonalTerms) d = d.add(diagonalTermTensor(term));
+    return Promise.resolve(d);
+  }
 }
 
 /** Any covariance plus a diagonal term (a likelihood's noise on a posterior). */
@@ -122,6 +180,22 @@ export class DiagonalAddedCovariance implements Covariance {
     const d = await this.base.diagonal();
     for (let i = 0; i < d.length; i++) d[i] += this.term.values[i];
     return d;
+  }
+
+  /** The base's tensor plus the term, recorded (constants where the base has no tensor). */
+  async denseTensor(): Promise<Tensor> {
+    const base = this.base.denseTensor
+      ? await this.base.denseTensor()
+      : new Tensor(await this.base.dense(), [this.size, this.size]);
+    return base.add(diagEmbed(diagonalTermTensor(this.term)));
+  }
+
+  /** The base's diagonal tensor plus the term, recorded. */
+  async diagonalTensor(): Promise<Tensor> {
+    const base = this.base.diagonalTensor
+      ? await this.base.diagonalTensor()
+      : new Tensor(await this.base.diagonal(), [this.size]);
+    return base.add(diagonalTermTensor(this.term));
   }
 }
 

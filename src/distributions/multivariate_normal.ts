@@ -9,6 +9,7 @@ import { type Covariance, DenseCovariance } from "./covariance.ts";
 import { choleskyFactor } from "../engine/cholesky.ts";
 import { Generator } from "../random.ts";
 import { toVector, type VectorLike } from "../tensor.ts";
+import { Tensor } from "../autograd/tensor.ts";
 
 /** How to draw samples. */
 export interface SampleOptions {
@@ -109,6 +110,61 @@ export class MultivariateNormal {
     // Rounding can leave a tiny negative variance where the posterior is certain.
     for (let i = 0; i < v.length; i++) if (v[i] < 0) v[i] = 0;
     return v;
+  }
+
+  /**
+   * The mean as a recorded tensor [size] (the differentiable twin of {@link mean},
+   * GPyTorch's `dist.mean` under autograd): for a model's prior or posterior it is
+   * differentiable in every parameter, and for a posterior at tensor inputs
+   * (`model.call(x)` with `x` a Tensor) in `x` too. Constants for plain numbers.
+   *
+   * @example
+   * ```ts
+   * import { MultivariateNormal } from "./multivariate_normal.ts";
+   * import assert from "node:assert";
+   * const mvn = MultivariateNormal.fromArrays([1, 2], [[1, 0], [0, 1]]);
+   * assert.deepStrictEqual(Array.from((await mvn.meanTensor()).data), [1, 2]);
+   * ```
+   */
+  async meanTensor(): Promise<Tensor> {
+    if (this.loc.evaluateTensor) return await this.loc.evaluateTensor();
+    return new Tensor(await this.loc.evaluate(), [this.size]);
+  }
+
+  /**
+   * The marginal variances as a recorded tensor [size] (the twin of {@link variance};
+   * not clipped at 0, so that its gradient is the true one).
+   *
+   * @example
+   * ```ts
+   * import { MultivariateNormal } from "./multivariate_normal.ts";
+   * import assert from "node:assert";
+   * const mvn = MultivariateNormal.fromArrays([0, 0], [[2, 1], [1, 3]]);
+   * assert.deepStrictEqual(Array.from((await mvn.varianceTensor()).data), [2, 3]);
+   * ```
+   */
+  async varianceTensor(): Promise<Tensor> {
+    const c = this.lazyCovarianceMatrix;
+    if (c.diagonalTensor) return await c.diagonalTensor();
+    return new Tensor(await c.diagonal(), [this.size]);
+  }
+
+  /**
+   * The covariance matrix as a recorded tensor [size, size] (the twin of
+   * {@link covarianceMatrix}).
+   *
+   * @example
+   * ```ts
+   * import { MultivariateNormal } from "./multivariate_normal.ts";
+   * import assert from "node:assert";
+   * const mvn = MultivariateNormal.fromArrays([0, 0], [[2, 1], [1, 3]]);
+   * assert.deepStrictEqual((await mvn.covarianceTensor()).shape, [2, 2]);
+   * ```
+   */
+  async covarianceTensor(): Promise<Tensor> {
+    const c = this.lazyCovarianceMatrix;
+    if (c.denseTensor) return await c.denseTensor();
+    return new Tensor(await c.dense(), [this.size, this.size]);
   }
 
   /** The marginal standard deviations. */

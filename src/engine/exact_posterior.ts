@@ -13,6 +13,8 @@ import type { Inputs } from "../tensor.ts";
 import type { Covariance, KernelCovariance } from "../distributions/covariance.ts";
 import type { MeanSource, MeanVector } from "../means/mean.ts";
 import type { PredictionSolve, QuadraticFactors } from "./bbmm_posterior.ts";
+import { Tensor } from "../autograd/tensor.ts";
+import type { TensorPosterior } from "./tensor_posterior.ts";
 
 /**
  * What prediction needs from the training data, computed once per training state:
@@ -176,8 +178,10 @@ export class ExactPrediction {
 /** The posterior mean as a {@link MeanSource}. */
 export class PosteriorMean implements MeanSource {
   readonly #prediction: ExactPrediction;
-  constructor(prediction: ExactPrediction) {
+  readonly #tensors: TensorPosterior | null;
+  constructor(prediction: ExactPrediction, tensors: TensorPosterior | null = null) {
     this.#prediction = prediction;
+    this.#tensors = tensors;
   }
   get size(): number {
     return this.#prediction.size;
@@ -185,13 +189,30 @@ export class PosteriorMean implements MeanSource {
   evaluate(): Promise<Float64Array> {
     return this.#prediction.mean();
   }
+  /** The mean as a recorded tensor (differentiable in x and the parameters). */
+  async evaluateTensor(): Promise<Tensor> {
+    if (this.#tensors !== null) return this.#tensors.mean();
+    return new Tensor(await this.evaluate(), [this.size]);
+  }
 }
 
 /** The posterior covariance as a {@link Covariance}. */
 export class PosteriorCovariance implements Covariance {
   readonly #prediction: ExactPrediction;
-  constructor(prediction: ExactPrediction) {
+  readonly #tensors: TensorPosterior | null;
+  constructor(prediction: ExactPrediction, tensors: TensorPosterior | null = null) {
     this.#prediction = prediction;
+    this.#tensors = tensors;
+  }
+  /** The covariance as a recorded tensor (differentiable in x and the parameters). */
+  async denseTensor(): Promise<Tensor> {
+    if (this.#tensors !== null) return this.#tensors.covariance();
+    return new Tensor(await this.dense(), [this.size, this.size]);
+  }
+  /** The variances as a recorded tensor. */
+  async diagonalTensor(): Promise<Tensor> {
+    if (this.#tensors !== null) return this.#tensors.variance();
+    return new Tensor(await this.diagonal(), [this.size]);
   }
   get size(): number {
     return this.#prediction.size;

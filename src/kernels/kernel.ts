@@ -13,6 +13,9 @@ import { KernelCovariance } from "../distributions/covariance.ts";
 import { Parameter } from "../parameter.ts";
 import { type Constraint, Positive } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
+import { Tensor } from "../autograd/tensor.ts";
+import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
+import { thetaTensor } from "../theta_tensor.ts";
 
 /** Options shared by kernels that read input columns, as GPyTorch's `Kernel` arguments. */
 export interface DimsOptions {
@@ -108,6 +111,53 @@ export abstract class Kernel extends Module {
     const builder = new PlanBuilder(inputDims);
     this.describe(builder);
     return builder.build();
+  }
+
+  /**
+   * The kernel matrix K(x1, x2) as a recorded tensor (GPyTorch's `kernel.forward(x1, x2,
+   * diag)`): differentiable in every parameter (through its constraint) and in both
+   * inputs, which are [n, d] tensors. With `x2` omitted, K(x1, x1); with `{ diag: true }`,
+   * the diagonal k(x1ᵢ, x1ᵢ) only.
+   *
+   * @example
+   * ```ts
+   * import { RBFKernel } from "./rbf_kernel.ts";
+   * import { tensor } from "../autograd/tensor.ts";
+   * import assert from "node:assert";
+   * const k = new RBFKernel().initialize({ lengthscale: 1 });
+   * const x = tensor([[0], [1]], { requiresGrad: true });
+   * const kxx = k.forward(x);
+   * kxx.sum().backward();
+   * assert.ok(Math.abs(kxx.data[1] - Math.exp(-0.5)) < 1e-15);
+   * assert.ok(k.rawLengthscale.grad![0] > 0 && x.grad!.data[1] < 0);
+   * ```
+   */
+  forward(x1: Tensor, x2?: Tensor, options: { diag?: boolean } = {}): Tensor {
+    const name = `${this.constructor.name}.forward`;
+    for (const [what, x] of [["x1", x1], ["x2", x2]] as const) {
+      if (x !== undefined && (!(x instanceof Tensor) || x.ndim !== 2)) {
+        throw new TypeError(
+          `${name}(x1, x2): ${what} must be a Tensor of shape [n, d], got ${
+            x instanceof Tensor ? `shape [${x.shape.join(", ")}]` : typeof x
+          }; reshape points of one dimension with .reshape([-1, 1])`,
+        );
+      }
+    }
+    const plan = this.plan(x1.shape[1]);
+    if (x1.shape[1] < plan.inputDims) {
+      throw new RangeError(
+        `${name}: x1 has ${x1.shape[1]} column(s) but the kernel reads dimension ` +
+          `${plan.inputDims - 1}; check activeDims / ardNumDims`,
+      );
+    }
+    const theta = thetaTensor(plan.slots);
+    if (options.diag) {
+      if (x2 !== undefined && x2 !== x1) {
+        throw new TypeError(`${name}(x1, x2, { diag: true }): the diagonal needs x2 = x1`);
+      }
+      return kernelDiagonal(plan, theta, x1);
+    }
+    return kernelMatrix(plan, theta, x1, x2);
   }
 
   /**

@@ -42,4 +42,9 @@ export class ConstantMean extends Mean {
     for (let i = 0; i < cotangent.length; i++) sum += cotangent[i];
     addGradient(into, this.rawConstant, 0, sum);
   }
+
+  /** Zero: a constant does not depend on x. */
+  override inputVectorJacobian(x: Inputs, _cotangent: Float64Array): Float64Array {
+    return new Float64Array(x.n * x.d);
+  }
 }

@@ -69,4 +69,14 @@ export class LinearMean extends Mean {
     }
     if (this.bias !== null) addGradient(into, this.bias, 0, sum);
   }
+
+  /** cotangent_i · w for each point. */
+  override inputVectorJacobian(x: Inputs, cotangent: Float64Array): Float64Array {
+    const w = this.weights.values;
+    const out = new Float64Array(x.n * x.d);
+    for (let i = 0; i < x.n; i++) {
+      for (let k = 0; k < x.d; k++) out[i * x.d + k] = cotangent[i] * w[k];
+    }
+    return out;
+  }
 }

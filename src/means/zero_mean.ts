@@ -23,4 +23,9 @@ export class ZeroMean extends Mean {
   }
 
   vectorJacobian(_x: Inputs, _cotangent: Float64Array, _into: GradientMap): void {}
+
+  /** Zero. */
+  override inputVectorJacobian(x: Inputs, _cotangent: Float64Array): Float64Array {
+    return new Float64Array(x.n * x.d);
+  }
 }

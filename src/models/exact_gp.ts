@@ -5,7 +5,9 @@
  */
 
 import { Module } from "../module.ts";
-import { type InputLike, type Inputs, toInputs, toVector, type VectorLike } from "../tensor.ts";
+import { type InputLike, Inputs, toInputs, toVector, type VectorLike } from "../tensor.ts";
+import { Tensor } from "../autograd/tensor.ts";
+import { TensorPosterior } from "../engine/tensor_posterior.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
 import { KernelCovariance } from "../distributions/covariance.ts";
 import { MeanVector } from "../means/mean.ts";
@@ -130,14 +132,41 @@ export abstract class ExactGP extends Module {
    * marginal log likelihood needs), the posterior given the training data in eval
    * mode (the prior when the model has no training data).
    */
-  call(x: InputLike): MultivariateNormal {
+  call(x: InputLike | Tensor): MultivariateNormal {
     if (this.training || this.#trainInputs === null) return this.prior(x);
     return this.posterior(x);
   }
 
+  /** Test inputs given as a tensor ([m] or [m, d]): as Inputs, and as an [m, d] tensor. */
+  #tensorInputs(x: Tensor): { inputs: Inputs; tensor: Tensor } {
+    const t = x.ndim === 1 ? x.reshape([x.size, 1]) : x;
+    if (t.ndim !== 2 || t.shape[0] === 0) {
+      throw new TypeError(
+        `${this.constructor.name}.call(x): x has shape [${x.shape.join(", ")}]; pass a Tensor ` +
+          `of m points [m] or m points of d dimensions [m, d]`,
+      );
+    }
+    const d = this.#trainInputs?.d;
+    if (d !== undefined && t.shape[1] !== d) {
+      throw new TypeError(
+        `${this.constructor.name}.call(x): x has ${t.shape[1]} dimension(s) per point but the ` +
+          `training inputs have ${d}; pass an [m, ${d}] tensor`,
+      );
+    }
+    const data = t.data.slice();
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        throw new RangeError(`${this.constructor.name}.call(x): x holds ${data[i]} at ${i}`);
+      }
+    }
+    return { inputs: new Inputs(data, t.shape[0], t.shape[1]), tensor: t };
+  }
+
   /** The prior at `x`, whatever the mode. */
-  prior(x: InputLike): MultivariateNormal {
-    const inputs = toInputs(x, "x", this.#trainInputs?.d);
+  prior(x: InputLike | Tensor): MultivariateNormal {
+    const inputs = x instanceof Tensor
+      ? this.#tensorInputs(x).inputs
+      : toInputs(x, "x", this.#trainInputs?.d);
     const output = this.forward(inputs);
     if (!(output instanceof MultivariateNormal)) {
       throw new TypeError(
@@ -158,14 +187,38 @@ export abstract class ExactGP extends Module {
    * The posterior at `x` given the training data, whatever the mode. It uses the
    * parameters' values now; the solve against the training data is cached and
    * recomputed only after a parameter or the data changes.
+   *
+   * With `x` a {@link Tensor}, the differentiable forms (`meanTensor()`,
+   * `varianceTensor()`, `covarianceTensor()` of the result) are differentiable in `x`
+   * as well as in every parameter (Cholesky path); the number forms are unchanged.
+   *
+   * @example
+   * ```ts
+   * import * as gp from "../../mod.ts";
+   * import assert from "node:assert";
+   * class Model extends gp.models.ExactGP {
+   *   meanModule = new gp.means.ZeroMean();
+   *   covarModule = new gp.kernels.RBFKernel();
+   *   forward(x: gp.Inputs) {
+   *     return new gp.distributions.MultivariateNormal(this.meanModule.call(x), this.covarModule.call(x));
+   *   }
+   * }
+   * const model = new Model([0, 0.5, 1], [0, 1, 0], new gp.likelihoods.GaussianLikelihood());
+   * model.eval();
+   * const x = gp.autograd.tensor([0.3], { requiresGrad: true });
+   * const mean = await model.call(x).meanTensor();
+   * mean.sum().backward();
+   * assert.ok(x.grad!.item() > 0); // the mean rises towards the data's peak at 0.5
+   * ```
    */
-  posterior(x: InputLike): MultivariateNormal {
+  posterior(x: InputLike | Tensor): MultivariateNormal {
     if (this.#trainInputs === null || this.#trainTargets === null) {
       throw new TypeError(
         `${this.constructor.name}.posterior(x): the model has no training data; ` +
           `use model.prior(x), or setTrainData(trainX, trainY) first`,
       );
     }
+    const xTensor = x instanceof Tensor ? this.#tensorInputs(x).tensor : null;
     const testPrior = this.prior(x);
     const testCovariance = testPrior.lazyCovarianceMatrix;
     if (!(testCovariance instanceof KernelCovariance)) {
@@ -174,15 +227,29 @@ export abstract class ExactGP extends Module {
           `(covarModule.call(x)) for exact prediction`,
       );
     }
+    const solve = this.#trainingSolve();
     const prediction = new ExactPrediction(
-      this.#trainingSolve(),
+      solve,
       testPrior.loc,
       testCovariance,
       settings.current().fastPredVar,
     );
+    const training = this.likelihood.call(this.prior(this.#trainInputs));
+    const y = this.#trainTargets;
+    const tensors = new TensorPosterior({
+      solve: () => solve,
+      training: () => ({
+        mean: training.loc as MeanVector,
+        covariance: training.lazyCovarianceMatrix as KernelCovariance,
+        y,
+      }),
+      testMean: testPrior.loc,
+      testCovariance,
+      x: xTensor,
+    });
     return new MultivariateNormal(
-      new PosteriorMean(prediction),
-      new PosteriorCovariance(prediction),
+      new PosteriorMean(prediction, tensors),
+      new PosteriorCovariance(prediction, tensors),
     );
   }
 

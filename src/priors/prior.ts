@@ -7,6 +7,7 @@
 
 import { type Constraint, GreaterThan, Interval, LessThan } from "../constraints.ts";
 import type { Generator } from "../random.ts";
+import { record, Tensor } from "../autograd/tensor.ts";
 
 /** A prior as JSON: its class name and hyperparameters. */
 export interface PriorState {
@@ -41,6 +42,35 @@ export abstract class Prior {
   abstract sample(generator: Generator): number;
   /** The hyperparameters as JSON, for state dicts. */
   abstract toJSON(): PriorState;
+
+  /**
+   * log p(x) of each element of `x`, as a recorded operation (its derivative from
+   * {@link Prior.logProbDerivative}), e.g. `prior.logProbTensor(param.valueTensor()).sum()`.
+   *
+   * @example
+   * ```ts
+   * import { NormalPrior } from "./normal_prior.ts";
+   * import { tensor } from "../autograd/tensor.ts";
+   * import assert from "node:assert";
+   * const x = tensor([1], { requiresGrad: true });
+   * const lp = new NormalPrior(0, 1).logProbTensor(x);
+   * lp.backward();
+   * assert.strictEqual(x.grad!.item(), -1); // d/dx (−x²/2)
+   * ```
+   */
+  logProbTensor(x: Tensor): Tensor {
+    if (!(x instanceof Tensor)) {
+      throw new TypeError(`${this}.logProbTensor(x): x must be a Tensor, got ${typeof x}`);
+    }
+    const a = x.data, n = a.length;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.logProb(a[i]);
+    return record(`${this}.logProb`, out, x.shape, [x], (g) => {
+      const d = new Float64Array(n);
+      for (let i = 0; i < n; i++) d[i] = g[i] * this.logProbDerivative(a[i]);
+      return [d];
+    });
+  }
 
   /** `n` draws. */
   sampleN(generator: Generator, n: number): Float64Array {

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: a seeded PRNG and naive references.
 #![allow(dead_code)]
 
+pub mod kernel_cases;
+
 /// SplitMix64: small, seeded, good enough for test matrices.
 pub struct Rng(u64);
 

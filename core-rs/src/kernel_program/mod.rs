@@ -16,6 +16,12 @@
 use crate::par::{PerThread, SharedMut, PAR_MIN_TILES};
 use crate::status::{E_DIM, E_NOMEM, E_OPCODE, E_PROGRAM, E_THETA, OK};
 
+mod contractions;
+mod input;
+
+pub use contractions::{cross_theta_contract, diag_input_contract, diag_theta_contract, input_contract};
+pub use input::{Columns, Wrt};
+
 /// Side of a tile.
 pub const TILE: usize = 32;
 const TT: usize = TILE * TILE;
@@ -379,7 +385,12 @@ struct Entry<'a> {
 impl Stack {
     /// Scratch for `prog`, with derivative tiles when `derivs`.
     pub fn try_new(prog: &Program, derivs: bool) -> Result<Stack, i32> {
-        let nd = if derivs { prog.used.len() } else { 0 };
+        Stack::with_slots(prog, if derivs { prog.used.len() } else { 0 })
+    }
+
+    /// Scratch for `prog` with `nd` derivative tiles an entry (theta slots, or the
+    /// input columns of [`Program::eval_input`]).
+    pub fn with_slots(prog: &Program, nd: usize) -> Result<Stack, i32> {
         let per = (1 + nd).checked_mul(TT).and_then(|v| v.checked_mul(prog.depth)).ok_or(E_NOMEM)?;
         Ok(Stack { buf: try_vec(per, 0.0)?, deps: try_vec(prog.depth * nd, false)?, nd })
     }
@@ -445,45 +456,6 @@ impl Program<'_> {
         let mut top = 0;
         for ins in &self.code {
             match *ins {
-                Instr::Rbf { dims, n_dims, ls, n_ls } => {
-                    let e = st.entry(top);
-                    rbf(self, e, inp, geom, dims, n_dims, ls, n_ls);
-                    top += 1;
-                }
-                Instr::Matern { nu2, dims, n_dims, ls, n_ls } => {
-                    let g = match nu2 {
-                        1 => Radial::Matern12,
-                        3 => Radial::Matern32,
-                        _ => Radial::Matern52,
-                    };
-                    radial(self, st.entry(top), inp, geom, g, dims, n_dims, ls, n_ls, None);
-                    top += 1;
-                }
-                Instr::Rq { dims, n_dims, ls, n_ls, alpha } => {
-                    let g = Radial::Rq(self.theta[alpha]);
-                    radial(self, st.entry(top), inp, geom, g, dims, n_dims, ls, n_ls, Some(alpha));
-                    top += 1;
-                }
-                Instr::Periodic { dims, n_dims, ls, n_ls, per, n_per } => {
-                    periodic(self, st.entry(top), inp, geom, dims, n_dims, ls, n_ls, per, n_per);
-                    top += 1;
-                }
-                Instr::Linear { dims, n_dims, var, n_var } => {
-                    linear(self, st.entry(top), inp, geom, dims, n_dims, var, n_var);
-                    top += 1;
-                }
-                Instr::Polynomial { power, dims, n_dims, offset } => {
-                    polynomial(self, st.entry(top), inp, geom, power, dims, n_dims, offset);
-                    top += 1;
-                }
-                Instr::Cosine { dims, n_dims, period } => {
-                    cosine(self, st.entry(top), inp, geom, dims, n_dims, period);
-                    top += 1;
-                }
-                Instr::Spectral { dims, n_dims, scales } => {
-                    spectral(self, st.entry(top), inp, geom, dims, n_dims, scales);
-                    top += 1;
-                }
                 Instr::Scale { s } => scale(self.theta[s], self.slot[s], st.entry(top - 1), geom),
                 Instr::Add => {
                     let (a, b) = st.pair(top - 2);
@@ -495,7 +467,37 @@ impl Program<'_> {
                     mul(a, b, geom);
                     top -= 1;
                 }
+                leaf => {
+                    self.leaf(leaf, st.entry(top), inp, geom);
+                    top += 1;
+                }
             }
+        }
+    }
+
+    /// Evaluates the leaf `ins` into `e` (its value tile, and its theta-derivative
+    /// tiles when `e` has any).
+    #[inline(always)]
+    fn leaf(&self, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom) {
+        match ins {
+            Instr::Rbf { dims, n_dims, ls, n_ls } => rbf(self, e, inp, geom, dims, n_dims, ls, n_ls),
+            Instr::Matern { nu2, dims, n_dims, ls, n_ls } => {
+                radial(self, e, inp, geom, Radial::matern(nu2), dims, n_dims, ls, n_ls, None)
+            }
+            Instr::Rq { dims, n_dims, ls, n_ls, alpha } => {
+                radial(self, e, inp, geom, Radial::Rq(self.theta[alpha]), dims, n_dims, ls, n_ls, Some(alpha))
+            }
+            Instr::Periodic { dims, n_dims, ls, n_ls, per, n_per } => {
+                periodic(self, e, inp, geom, dims, n_dims, ls, n_ls, per, n_per)
+            }
+            Instr::Linear { dims, n_dims, var, n_var } => linear(self, e, inp, geom, dims, n_dims, var, n_var),
+            Instr::Polynomial { power, dims, n_dims, offset } => {
+                polynomial(self, e, inp, geom, power, dims, n_dims, offset)
+            }
+            Instr::Cosine { dims, n_dims, period } => cosine(self, e, inp, geom, dims, n_dims, period),
+            Instr::Spectral { dims, n_dims, scales } => spectral(self, e, inp, geom, dims, n_dims, scales),
+            // Not leaves: `eval` and `eval_input` handle them.
+            Instr::Scale { .. } | Instr::Add | Instr::Mul => {}
         }
     }
 }
@@ -602,6 +604,16 @@ enum Radial {
 }
 
 impl Radial {
+    /// The Matern profile for `nu2 = 2ν` ∈ {1, 3, 5} (validated by `parse`).
+    #[inline(always)]
+    fn matern(nu2: i32) -> Radial {
+        match nu2 {
+            1 => Radial::Matern12,
+            3 => Radial::Matern32,
+            _ => Radial::Matern52,
+        }
+    }
+
     /// `(g(s), h(s))` with `h = −2 g′(s)`, so that `∂k/∂ℓ_k = h · Δ_k² / ℓ_k³`.
     #[inline(always)]
     fn eval(self, s: f64) -> (f64, f64) {
