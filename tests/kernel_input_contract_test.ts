@@ -5,6 +5,7 @@
 import * as assert from "node:assert";
 import * as gp from "../mod.ts";
 import * as core from "../src/wasm/core.ts";
+import { wasm } from "../src/wasm/loader.ts";
 import * as settings from "../src/settings.ts";
 import {
   kernelCrossThetaContract,
@@ -149,8 +150,7 @@ function sameOnTwoThreads(body: () => Float64Array, what: string): void {
 /** Waits (up to 30 s: the Worker type-checks its module first) for worker 1 to park. */
 async function secondThreadReady(): Promise<void> {
   if (!core.wasmThreadsAvailable()) return;
-  const alive = () =>
-    new Int32Array(core.coreExports.memory.buffer, core.coreExports.gpts_threads_alive(), 2)[1];
+  const alive = () => new Int32Array(wasm.memory.buffer, wasm.gpts_threads_alive(), 2)[1];
   const until = performance.now() + 30_000;
   while (alive() !== 1 && performance.now() < until) {
     {
