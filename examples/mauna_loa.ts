@@ -30,9 +30,12 @@ const { values: args } = parseArgs({
   args: Deno.args,
   options: {
     out: { type: "string", default: "examples/out/" },
-    iters: { type: "string", default: "150" },
+    iters: { type: "string", default: "1000" },
+    restarts: { type: "string", default: "0" },
+    seed: { type: "string", default: "0" },
   },
 });
+const restarts = Number(args.restarts), seed = Number(args.seed);
 const iters = Number(args.iters);
 if (!Number.isInteger(iters) || iters < 1) {
   console.error("--iters must be a positive integer");
@@ -104,7 +107,7 @@ model.initialize({
 
 // ---- training ---------------------------------------------------------------------
 const t0 = performance.now();
-const history = await gp.optim.fit(model, likelihood, { maxIter: iters, tolerance: 1e-9 });
+const history = await gp.optim.fit(model, likelihood, { maxIter: iters, restarts, seed });
 const n = train.length;
 const lmlStd = -history.loss.at(-1)! * n;
 const lmlPpm = lmlStd - n * Math.log(sd); // the same density, in ppm
