@@ -70,7 +70,9 @@ export function drawStartingValues(parameter: Parameter, generator: Generator): 
     const u = 2 * openUniform(generator) - 1; // (−1, 1)
     if (Number.isFinite(lo) && Number.isFinite(hi)) {
       const w = (u + 1) / 2; // (0, 1)
-      const value = lo > 0 ? Math.exp(Math.log(lo) + w * (Math.log(hi) - Math.log(lo))) : lo + w * (hi - lo);
+      const value = lo > 0
+        ? Math.exp(Math.log(lo) + w * (Math.log(hi) - Math.log(lo)))
+        : lo + w * (hi - lo);
       // Rounding can land exactly on a bound; step inside.
       return Math.min(Math.max(value, nextUp(lo)), nextDown(hi));
     }

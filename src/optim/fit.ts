@@ -14,125 +14,16 @@ import { NotPositiveDefiniteError } from "../errors.ts";
 import { Generator } from "../random.ts";
 import { Adam } from "./adam.ts";
 import { SGD } from "./sgd.ts";
-import { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
+import { LBFGS } from "./lbfgs.ts";
 import type { Optimizer } from "./optimizer.ts";
 import { drawStartingValues } from "./draw_starting_values.ts";
+import type { FitHistory, FitOptions, FitRun } from "./fit_options.ts";
 
-/** Options of {@link fit}. */
-export interface FitOptions {
-  /** "lbfgs" (default: strong-Wolfe L-BFGS, lr 1), "adam" (lr 0.1) or "sgd" (lr 0.01, momentum 0.9). */
-  optimizer?: "lbfgs" | "adam" | "sgd";
-  /** Learning rate (default per optimizer, see `optimizer`). */
-  lr?: number;
-  /** The most iterations of one run (default 1000 for L-BFGS, 500 otherwise). */
-  maxIter?: number;
-  /**
-   * The most loss evaluations of one run (default ⌊1.25 · maxIter⌋ for L-BFGS, as
-   * torch's, and maxIter + 1 otherwise).
-   */
-  maxEval?: number;
-  /**
-   * The gradient test, the one that makes a run `converged`: stop when every
-   * |∂ log p / ∂raw| ≤ toleranceGrad, where log p = log p(y | X, θ) + Σ log prior(θ)
-   * is the total log marginal likelihood (not divided by N) and raw are the raw
-   * values of every trainable parameter (default 1e-5, scipy's `gtol`).
-   */
-  toleranceGrad?: number;
-  /**
-   * Stop, not converged, when the total log marginal likelihood changed by at most
-   * `toleranceChange · max(1, |log p|)` for `patience` iterations in a row (default
-   * 1e-12): no further progress is possible in float64.
-   */
-  toleranceChange?: number;
-  /** See `toleranceChange` (default 5). */
-  patience?: number;
-  /**
-   * Extra runs from random starting points (default 0). Run 0 starts from the
-   * parameters as they are; each restart draws every trainable parameter anew (see
-   * {@link drawStartingValues}: from its prior, else log-uniformly inside its
-   * constraint's bounds, else around its current value). The best run is kept.
-   */
-  restarts?: number;
-  /**
-   * Seed of the restarts' draws (a non-negative integer; default: one from the
-   * system's random source, reported as {@link FitHistory.seed}).
-   */
-  seed?: number;
-  /**
-   * Show a progress line (run, iteration, loss, gradient, estimated time left).
-   * Default: only when standard output is a terminal (`Deno.stdout.isTerminal()`).
-   */
-  progress?: boolean;
-  /** Called after every iteration of every run. */
-  onIteration?: (record: FitIteration) => void;
-}
-
-/** What {@link FitOptions.onIteration} receives. */
-export interface FitIteration {
-  /** Index of the run (0: the starting parameters, then the restarts). */
-  run: number;
-  /** Iteration within the run (from 1). */
-  iteration: number;
-  /** Loss (−MLL per datum) after the iteration. */
-  loss: number;
-  /** Loss evaluations of this run so far. */
-  evaluations: number;
-  /** max |∂ log p / ∂raw| of the total log marginal likelihood after the iteration. */
-  gradNorm: number;
-}
-
-/** One run of {@link fit}. */
-export interface FitRun {
-  /** Final loss (−MLL per datum), or null when the start failed. */
-  loss: number | null;
-  /** Final total log marginal likelihood log p(y | X, θ) + Σ log prior(θ) (= −N · loss), or null. */
-  lml: number | null;
-  /** Final max |∂ log p / ∂raw| (see {@link FitOptions.toleranceGrad}), or null. */
-  gradNorm: number | null;
-  /** True when the gradient test ended the run. */
-  converged: boolean;
-  /** Why the run stopped (or why its start failed). */
-  reason: string;
-  /** Iterations run. */
-  iterations: number;
-  /** Loss evaluations. */
-  evaluations: number;
-  /**
-   * The error that ended the run: at its start (the run is skipped), or at a later
-   * step (the run ends at its last good parameters). Null when none.
-   */
-  error: Error | null;
-}
-
-/** What {@link fit} returns: the best run's history, and a summary of every run. */
-export interface FitHistory {
-  /** The best run's loss (−MLL per datum) after each iteration; `loss[0]` is its starting loss. */
-  loss: number[];
-  /** The best run's cumulative loss evaluations after each entry of `loss`. */
-  evaluations: number[];
-  /** The best run's iterations. */
-  iterations: number;
-  /** True when the best run ended by the gradient test (see {@link FitOptions.toleranceGrad}). */
-  converged: boolean;
-  /** Why the best run stopped. */
-  reason: string;
-  /** The best run's final total log marginal likelihood (log p(y | X, θ) + Σ log prior(θ)). */
-  lml: number;
-  /** The best run's final max |∂ log p / ∂raw|. */
-  gradNorm: number;
-  /** Index of the best run in `runs` (the one left on the model). */
-  best: number;
-  /** Every run, in order: run 0 from the starting parameters, then the restarts. */
-  runs: FitRun[];
-  /** The seed of the restarts' draws (null without restarts). */
-  seed: number | null;
-  /** Wall time in seconds, all runs. */
-  seconds: number;
-}
+export type { FitHistory, FitIteration, FitOptions, FitRun } from "./fit_options.ts";
 
 /**
  * The rounding noise L-BFGS's line search allows in log p, relative to |log p| at the
- * run's start (see {@link LBFGSOptions.lossNoise}): differences below it are not
+ * run's start (see LBFGS's `lossNoise`): differences below it are not
  * trusted, and the step is chosen from the gradient. 1e-10 covers the measured noise of
  * an ill-conditioned kernel (Mauna Loa's: about 6e-11 of |log p|).
  */
@@ -158,7 +49,9 @@ function positiveInteger(name: string, v: number): number {
 
 function positiveNumber(name: string, v: number, example: string): number {
   if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) {
-    throw new RangeError(`fit({ ${name} }): ${name} = ${v} must be a finite number > 0 (e.g. ${example})`);
+    throw new RangeError(
+      `fit({ ${name} }): ${name} = ${v} must be a finite number > 0 (e.g. ${example})`,
+    );
   }
   return v;
 }
@@ -169,15 +62,18 @@ function positiveNumber(name: string, v: number, example: string): number {
  * random starting points; the best run's parameters are left on the model.
  *
  * A run stops at the first of: the gradient test (every |∂ log p / ∂raw| of the total
- * log marginal likelihood ≤ `toleranceGrad`: `converged`), no change of log p beyond
- * `toleranceChange` (relative) for `patience` iterations, an iteration that leaves the
- * parameters where they were, `maxEval` evaluations, `maxIter` iterations. Every
- * tolerance is in units of the total log p, so the rules mean the same at N = 5 and
- * N = 10 000 (the loss the optimizer sees stays −MLL per datum, as GPyTorch's; L-BFGS
- * gets its tolerances scaled to it).
+ * log marginal likelihood ≤ `toleranceGrad`: `converged`), a stall (log p changed by
+ * at most `toleranceChange`, relative, and the gradient did not shrink, for `patience`
+ * iterations), an iteration that leaves the parameters where they were, `maxEval`
+ * evaluations, `maxIter` iterations. Every tolerance is in units of the total log p,
+ * so the rules mean the same at N = 5 and N = 10 000 (the loss the optimizer sees
+ * stays −MLL per datum, as GPyTorch's; L-BFGS gets its tolerances scaled to it).
  *
  * Each L-BFGS iteration is one optimizer step with its strong-Wolfe line search
- * (evaluations at the same parameters are computed once). A start whose first
+ * (evaluations at the same parameters are computed once). Its sufficient-decrease
+ * tests allow log p a rounding noise of 1e-10 · |log p| (LBFGS's `lossNoise`): near
+ * the optimum of an ill-conditioned kernel, log p's float64 noise exceeds the gain of
+ * a step, and the step is then chosen by the gradient (the curvature condition). A start whose first
  * evaluation fails (a covariance that is not positive definite, a non-finite loss) is
  * reported in `runs` and skipped; a later step that fails ends its run at the last
  * good parameters. When every start fails, the parameters are put back as they were
@@ -418,6 +314,7 @@ export async function fit(
       return result;
     }
     let quiet = 0;
+    let smallest = result.gradNorm!;
     const runStart = performance.now();
     for (let it = 1; it <= maxIter; it++) {
       const before = snapshot();
@@ -459,14 +356,21 @@ export async function fit(
       }
       if (g <= toleranceGrad) {
         result.converged = true;
-        result.reason = `gradient test: max |∂ log p/∂raw| = ${g.toExponential(2)} ≤ ${toleranceGrad}`;
+        result.reason = `gradient test: max |∂ log p/∂raw| = ${
+          g.toExponential(2)
+        } ≤ ${toleranceGrad}`;
         break;
       }
-      const lml = n * Math.abs(loss);
-      quiet = n * Math.abs(loss - prev) <= toleranceChange * Math.max(1, lml) ? quiet + 1 : 0;
+      // Stalled: log p no longer changes and the gradient no longer shrinks (below
+      // float64 noise the line search steps by the gradient, and log p may stand still
+      // while the gradient still falls).
+      const flat = n * Math.abs(loss - prev) <= toleranceChange * Math.max(1, n * Math.abs(loss));
+      quiet = flat && g >= smallest ? quiet + 1 : 0;
+      smallest = Math.min(smallest, g);
       if (quiet >= patience) {
-        result.reason = `log p changed by ≤ ${toleranceChange} (relative) for ${patience} ` +
-          `iterations, with max |∂ log p/∂raw| = ${g.toExponential(2)} > toleranceGrad`;
+        result.reason = `log p changed by ≤ ${toleranceChange} (relative) and the gradient did ` +
+          `not shrink for ${patience} iterations, with max |∂ log p/∂raw| = ` +
+          `${g.toExponential(2)} > toleranceGrad`;
         break;
       }
       if (before.every((b, i) => b.every((v, k) => v === result.state![i][k]))) {
