@@ -286,6 +286,23 @@ Deno.test("fit() skips and reports a start that fails, never leaving it on the m
   assert.deepEqual(doomed.model.parameters().map((p) => p.raw), before);
 });
 
+Deno.test("fit() reports a restart whose prior cannot draw inside the constraint, and keeps run 0", async () => {
+  const x = gp.linspace(0, 1, 10);
+  const likelihood = new gp.likelihoods.GaussianLikelihood();
+  const kernel = new gp.kernels.ScaleKernel(
+    new gp.kernels.RBFKernel({
+      lengthscaleConstraint: new Interval(100, 101),
+      lengthscalePrior: new gp.priors.GammaPrior(2, 2), // mass near 1, none in (100, 101)
+    }),
+  );
+  const model = new Model(x, x.map((v) => v * v), likelihood, new gp.means.ZeroMean(), kernel);
+  const history = await gp.optim.fit(model, likelihood, { restarts: 1, seed: 4, progress: false });
+  assert.equal(history.best, 0);
+  assert.equal(history.runs[1].loss, null);
+  assert.ok(history.runs[1].error instanceof RangeError);
+  assert.match(history.runs[1].reason, /drawing the starting point failed: .*100 draws/);
+});
+
 Deno.test("fit() rejects bad options with errors naming the option", async () => {
   const { model, likelihood } = sklearnProblem(true);
   const cases: Array<[gp.optim.FitOptions, RegExp]> = [
