@@ -23,7 +23,7 @@ export type { FitHistory, FitIteration, FitOptions, FitRun } from "./fit_options
 
 /**
  * The rounding noise L-BFGS's line search allows in log p, relative to |log p| at the
- * run's start (see LBFGS's `lossNoise`): differences below it are not
+ * start of each step (see LBFGS's `lossNoise`): differences below it are not
  * trusted, and the step is chosen from the gradient. 1e-10 covers the measured noise of
  * an ill-conditioned kernel (Mauna Loa's: about 6e-11 of |log p|).
  */
@@ -186,6 +186,10 @@ export async function fit(
         : await oneRun(run);
       results.push(result);
     }
+  } catch (e) {
+    // Not a numerical failure (a bug, a closed device): leave nothing half-done.
+    restore(initial);
+    throw e;
   } finally {
     if (show) Deno.stdout.writeSync(encoder.encode("\n"));
   }
@@ -320,6 +324,7 @@ export async function fit(
       const before = snapshot();
       try {
         if (optimizer instanceof LBFGS) {
+          optimizer.lossNoise = LOSS_NOISE * Math.max(1, n * Math.abs(loss)) / n;
           await optimizer.step(closure);
         } else {
           await closure();

@@ -236,8 +236,8 @@ export class LBFGS extends Optimizer {
   readonly toleranceChange: number;
   readonly historySize: number;
   readonly lineSearchFn: "strong_wolfe" | null;
-  /** See {@link LBFGSOptions.lossNoise}. */
-  readonly lossNoise: number;
+  /** See {@link LBFGSOptions.lossNoise}; may be changed between steps. */
+  lossNoise: number;
   #state: LBFGSState = {
     funcEvals: 0,
     nIter: 0,
