@@ -26,7 +26,6 @@ Deno.test("L-BFGS reaches Adam's optimum on the seed fixture with a lower-or-equ
   const history = await gp.optim.fit(s.model, s.likelihood, {
     optimizer: "lbfgs",
     maxIter: 100,
-    tolerance: 1e-10,
     progress: false,
   });
   const lbfgsLoss = history.loss.at(-1)!;

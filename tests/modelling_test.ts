@@ -321,7 +321,6 @@ Deno.test("fit trains with a stopping rule, prints nothing when not a terminal, 
   const adam = await gp.optim.fit(new Model(x, y, adamLik), adamLik, {
     optimizer: "adam",
     maxIter: 20,
-    tolerance: 0,
     progress: false,
   });
   assert.equal(adam.iterations, 20);

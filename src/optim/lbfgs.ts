@@ -23,6 +23,14 @@ export interface LBFGSOptions {
   historySize?: number;
   /** "strong_wolfe" for the strong-Wolfe line search, or null for fixed steps (default). */
   lineSearchFn?: "strong_wolfe" | null;
+  /**
+   * Not in torch: an allowance for rounding noise in the loss, in loss units (default
+   * 0, torch's search). The strong-Wolfe search's sufficient-decrease tests accept a
+   * trial loss up to this much above their line, so that near a minimum, where loss
+   * differences drown in float64 rounding, the step is chosen by the curvature
+   * (gradient) condition, as in Hager and Zhang's approximate Wolfe conditions.
+   */
+  lossNoise?: number;
 }
 
 interface LBFGSState {
@@ -87,6 +95,7 @@ async function strongWolfe(
   c2 = 0.9,
   toleranceChange = 1e-9,
   maxLs = 25,
+  noise = 0,
 ): Promise<[number, Float64Array, number, number]> {
   const dNorm = maxAbs(d);
   let [fNew, gNew] = await obj(t);
@@ -98,7 +107,7 @@ async function strongWolfe(
   let bracket: number[] = [], bracketF: number[] = [], bracketG: Float64Array[] = [];
   let bracketGtd: number[] = [];
   while (lsIter < maxLs) {
-    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+    if (fNew > f + c1 * t * gtd + noise || (lsIter > 1 && fNew >= fPrev + noise)) {
       bracket = [tPrev, t];
       bracketF = [fPrev, fNew];
       bracketG = [gPrev, gNew];
@@ -166,7 +175,7 @@ async function strongWolfe(
     evals++;
     gtdNew = dot(gNew, d);
     lsIter++;
-    if (fNew > f + c1 * t * gtd || fNew >= bracketF[low]) {
+    if (fNew > f + c1 * t * gtd + noise || fNew >= bracketF[low] + noise) {
       bracket[high] = t;
       bracketF[high] = fNew;
       bracketG[high] = gNew;
@@ -227,6 +236,8 @@ export class LBFGS extends Optimizer {
   readonly toleranceChange: number;
   readonly historySize: number;
   readonly lineSearchFn: "strong_wolfe" | null;
+  /** See {@link LBFGSOptions.lossNoise}; may be changed between steps. */
+  lossNoise: number;
   #state: LBFGSState = {
     funcEvals: 0,
     nIter: 0,
@@ -249,6 +260,7 @@ export class LBFGS extends Optimizer {
       toleranceChange = 1e-9,
       historySize = 100,
       lineSearchFn = null,
+      lossNoise = 0,
     } = options;
     const maxEval = options.maxEval ?? Math.floor(maxIter * 5 / 4);
     if (!(Number.isFinite(lr) && lr > 0)) {
@@ -269,6 +281,12 @@ export class LBFGS extends Optimizer {
         `LBFGS({ lineSearchFn }): "${lineSearchFn}" is not supported; use "strong_wolfe" or null`,
       );
     }
+    if (!(Number.isFinite(lossNoise) && lossNoise >= 0)) {
+      throw new RangeError(
+        `LBFGS({ lossNoise }): lossNoise = ${lossNoise} must be a finite number ≥ 0 (default 0)`,
+      );
+    }
+    this.lossNoise = lossNoise;
     this.lr = lr;
     this.maxIter = maxIter;
     this.maxEval = maxEval;
@@ -430,6 +448,8 @@ export class LBFGS extends Optimizer {
           1e-4,
           0.9,
           this.toleranceChange,
+          25,
+          this.lossNoise,
         );
         this.#setFlat(x.map((v, i) => v + t * dir[i]));
         optCond = maxAbs(flatGrad) <= this.toleranceGrad;
