@@ -7,7 +7,8 @@
  */
 
 import type { Inputs } from "../tensor.ts";
-import type { GradientMap, KernelPlan } from "../engine/plan.ts";
+import type { GradientMap } from "../gradient_map.ts";
+import type { KernelPlan } from "../kernel_plan.ts";
 import * as core from "../wasm/core.ts";
 
 /** What a {@link MultivariateNormal}'s covariance provides. */

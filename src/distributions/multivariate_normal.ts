@@ -6,7 +6,7 @@
 
 import { type MeanSource, MeanVector } from "../means/mean.ts";
 import { type Covariance, DenseCovariance } from "./covariance.ts";
-import { choleskyFactor } from "../engine/cholesky.ts";
+import { choleskyFactor } from "../wasm/cholesky_factor.ts";
 import { Generator } from "../random.ts";
 import { toVector, type VectorLike } from "../tensor.ts";
 

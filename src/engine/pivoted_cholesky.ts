@@ -19,21 +19,16 @@
 
 import type { Generator } from "../random.ts";
 import * as core from "../wasm/core.ts";
-
-/** `A · B` (m×k times k×n, row-major) on the WASM core's GEMM. */
-function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
-  using out = core.F64Buffer.alloc(m * n);
-  core.gemm(a, b, out, m, k, n);
-  return out.toArray();
-}
+import { gemmOf as product } from "../wasm/gemm_of.ts";
+import { CG_DEFAULTS } from "./cg_defaults.ts";
 
 /** Options of the preconditioner. */
 export interface PreconditionerOptions {
-  /** The largest rank (default 256, at most N). */
+  /** The largest rank (default {@link CG_DEFAULTS}.maxRank, 256; at most N). */
   maxRank?: number;
   /**
    * Stop once the largest remaining diagonal of K − L Lᵀ is below this fraction of the
-   * smallest added diagonal (default 1e-3).
+   * smallest added diagonal (default {@link CG_DEFAULTS}.relativeTolerance, 1e-3).
    */
   relativeTolerance?: number;
 }
@@ -116,8 +111,8 @@ export class PivotedCholeskyPreconditioner {
       }
       minAdded = Math.min(minAdded, added[i]);
     }
-    const maxRank = Math.min(n, options.maxRank ?? 256);
-    const tol = (options.relativeTolerance ?? 1e-3) * minAdded;
+    const maxRank = Math.min(n, options.maxRank ?? CG_DEFAULTS.maxRank);
+    const tol = (options.relativeTolerance ?? CG_DEFAULTS.relativeTolerance) * minAdded;
     const cols: Float64Array[] = [];
     const d = diag.slice();
     let rMax = 0;

@@ -6,7 +6,8 @@
 
 import { composition, Kernel } from "./kernel.ts";
 import { ModuleList } from "../module_list.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /**
  * k(x, x′) = Σ_i k_i(x, x′), GPyTorch's AdditiveKernel (what `k1.add(k2)` builds; sums

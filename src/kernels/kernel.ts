@@ -1,13 +1,13 @@
 /**
  * The base of every kernel: a module that describes its pointwise formula as
- * instructions of a kernel program (src/engine/plan.ts), which each device
+ * instructions of a kernel program (src/kernel_plan.ts, opcodes in src/opcodes.ts), which each device
  * evaluates.
  *
  * @module
  */
 
 import { Module } from "../module.ts";
-import { type KernelPlan, PlanBuilder } from "../engine/plan.ts";
+import { type KernelPlan, PlanBuilder } from "../kernel_plan.ts";
 import { type InputLike, toInputs } from "../tensor.ts";
 import { KernelCovariance } from "../distributions/covariance.ts";
 import { Parameter } from "../parameter.ts";

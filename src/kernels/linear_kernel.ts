@@ -8,7 +8,8 @@ import { checkDims, type DimsOptions, Kernel, positiveParameter, thetaList } fro
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link LinearKernel}. */
 export interface LinearKernelOptions extends DimsOptions {

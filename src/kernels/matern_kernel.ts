@@ -6,7 +6,8 @@
 
 import type { LengthscaleOptions } from "./kernel.ts";
 import { LengthscaleKernel } from "./lengthscale_kernel.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link MaternKernel}. */
 export interface MaternKernelOptions extends LengthscaleOptions {

@@ -9,7 +9,8 @@ import { LengthscaleKernel } from "./lengthscale_kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link PeriodicKernel}. */
 export interface PeriodicKernelOptions extends LengthscaleOptions {

@@ -8,7 +8,8 @@ import { checkDims, Kernel, positiveParameter } from "./kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link PolynomialKernel}. */
 export interface PolynomialKernelOptions {

@@ -7,7 +7,8 @@
 import { composition, Kernel } from "./kernel.ts";
 import { checkParts } from "./additive_kernel.ts";
 import { ModuleList } from "../module_list.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /**
  * k(x, x′) = Π_i k_i(x, x′), GPyTorch's ProductKernel (what `k1.mul(k2)` builds;

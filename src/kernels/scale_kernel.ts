@@ -7,7 +7,8 @@
 import { Kernel } from "./kernel.ts";
 import { Parameter } from "../parameter.ts";
 import { type Constraint, Positive } from "../constraints.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 import type { Prior } from "../priors/prior.ts";
 
 /** Options of {@link ScaleKernel}. */

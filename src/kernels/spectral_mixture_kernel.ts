@@ -7,7 +7,8 @@
 import { checkDims, type DimsOptions, Kernel, positiveParameter } from "./kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 import { type InputLike, toInputs, toVector, type VectorLike } from "../tensor.ts";
 import { Generator } from "../random.ts";
 

@@ -8,7 +8,7 @@ import { Module } from "../module.ts";
 import { Parameter } from "../parameter.ts";
 import { type Constraint, GreaterThan } from "../constraints.ts";
 import type { DiagonalTerm } from "../distributions/covariance.ts";
-import { addGradient, type GradientMap } from "../engine/plan.ts";
+import { addGradient, type GradientMap } from "../gradient_map.ts";
 
 /**
  * σ² added to the diagonal, constrained above 1e-4 by default (GPyTorch's

@@ -6,7 +6,7 @@
 
 import { Mean } from "./mean.ts";
 import { Parameter } from "../parameter.ts";
-import { addGradient, type GradientMap } from "../engine/plan.ts";
+import { addGradient, type GradientMap } from "../gradient_map.ts";
 import type { Inputs } from "../tensor.ts";
 
 /**

@@ -6,7 +6,7 @@
 
 import { Module } from "../module.ts";
 import { type InputLike, type Inputs, toInputs } from "../tensor.ts";
-import type { GradientMap } from "../engine/plan.ts";
+import type { GradientMap } from "../gradient_map.ts";
 
 /** Where a distribution's mean comes from: numbers now, or a computation to await. */
 export interface MeanSource {

@@ -5,7 +5,7 @@
  */
 
 import { Mean } from "./mean.ts";
-import type { GradientMap } from "../engine/plan.ts";
+import type { GradientMap } from "../gradient_map.ts";
 import type { Inputs } from "../tensor.ts";
 
 /**

@@ -7,12 +7,9 @@
 import { Module } from "../module.ts";
 import { type InputLike, type Inputs, toInputs, toVector, type VectorLike } from "../tensor.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
-import { KernelCovariance } from "../distributions/covariance.ts";
-import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
-import { ExactPrediction, PosteriorCovariance, PosteriorMean } from "../engine/exact_posterior.ts";
-import type { PredictionSolve } from "../engine/bbmm_posterior.ts";
-import { type EngineOptions, predictionSolve } from "../engine/select.ts";
+import type { PredictionSolve } from "../prediction_solve.ts";
+import { type EngineOptions, ExactInference } from "../engine/exact_inference.ts";
 import * as settings from "../settings.ts";
 
 /**
@@ -167,22 +164,10 @@ export abstract class ExactGP extends Module {
       );
     }
     const testPrior = this.prior(x);
-    const testCovariance = testPrior.lazyCovarianceMatrix;
-    if (!(testCovariance instanceof KernelCovariance)) {
-      throw new TypeError(
-        `${this.constructor.name}.forward(x) must build its covariance from a kernel ` +
-          `(covarModule.call(x)) for exact prediction`,
-      );
-    }
-    const prediction = new ExactPrediction(
+    return ExactInference.posterior(
       this.#trainingSolve(),
-      testPrior.loc,
-      testCovariance,
+      testPrior,
       settings.current().fastPredVar,
-    );
-    return new MultivariateNormal(
-      new PosteriorMean(prediction),
-      new PosteriorCovariance(prediction),
     );
   }
 
@@ -205,15 +190,16 @@ export abstract class ExactGP extends Module {
       JSON.stringify(this.engine)
     }`;
     if (this.#cache !== null && this.#cache.key === key) return this.#cache.solve;
-    const prior = this.likelihood.call(this.prior(this.#trainInputs!));
-    const { loc, lazyCovarianceMatrix } = prior;
-    if (!(loc instanceof MeanVector) || !(lazyCovarianceMatrix instanceof KernelCovariance)) {
-      throw new TypeError(
-        `${this.constructor.name}.forward(x) must return ` +
-          `new MultivariateNormal(meanModule.call(x), covarModule.call(x)) for exact inference`,
-      );
-    }
-    const solve = predictionSolve(loc, lazyCovarianceMatrix, this.#trainTargets!, this.engine);
+    const { mean, covariance } = ExactInference.priorOf(
+      this.likelihood.call(this.prior(this.#trainInputs!)),
+      `${this.constructor.name}.predictionSolve()`,
+    );
+    const solve = new ExactInference({
+      mean,
+      covariance,
+      targets: this.#trainTargets!,
+      options: this.engine,
+    }).predictionSolve();
     const entry = { key, solve };
     this.#cache = entry;
     // A failed solve (not positive definite) is not cached: the next call tries again.

@@ -20,6 +20,7 @@
 
 import { current as currentSettings } from "../settings.ts";
 import { threadImports } from "./core_imports.ts";
+import { WasmCoreError } from "../errors.ts";
 
 /** The exports of core-rs (both builds export the same ABI functions). */
 type Core = typeof import("./gpts_core.wasm");
@@ -66,28 +67,9 @@ async function loadThreaded(): Promise<Threaded | null> {
 const threaded = await loadThreaded();
 const wasm: Core = threaded?.core ?? await import("./gpts_core.wasm");
 
-/** The meaning of each negative status code of the ABI. */
-export const STATUS_MEANING: Readonly<Record<number, string>> = {
-  [-1]: "unknown opcode in a kernel program",
-  [-2]: "malformed kernel program (truncated, stack under/overflow, or not exactly one result)",
-  [-3]: "a theta index in the kernel program is out of range",
-  [-4]: "an input dimension in the kernel program is out of range",
-  [-5]: "a size argument is invalid (overflow, null/misaligned pointer, or overlapping buffers)",
-  [-6]: "WASM memory could not grow for scratch space",
-};
-
-/** A usage error reported by the WASM core (a negative ABI status code). */
-export class WasmCoreError extends Error {
-  /** The ABI status code (negative). */
-  readonly code: number;
-
-  /** @param fn the ABI function that failed @param code its status */
-  constructor(fn: string, code: number) {
-    super(`${fn} failed with status ${code}: ${STATUS_MEANING[code] ?? "unknown status"}`);
-    this.name = "WasmCoreError";
-    this.code = code;
-  }
-}
+// The error and its status table live on the ground floor (src/errors.ts), exported from
+// mod.ts; re-exported here so that deep importers of this module keep working.
+export { STATUS_MEANING, WasmCoreError } from "../errors.ts";
 
 function check(fn: string, status: number): number {
   if (status < 0) throw new WasmCoreError(fn, status);
@@ -112,10 +94,13 @@ export class F64Buffer {
   readonly length: number;
   #view: Float64Array | null = null;
   #freed = false;
+  /** Whether freeing this buffer releases its memory (false for a {@link F64Buffer.subarray}). */
+  readonly #owned: boolean;
 
-  private constructor(ptr: number, length: number) {
+  private constructor(ptr: number, length: number, owned = true) {
     this.ptr = ptr;
     this.length = length;
+    this.#owned = owned;
   }
 
   /** Allocates `length` elements (contents unspecified). */
@@ -145,6 +130,24 @@ export class F64Buffer {
     return this.#view;
   }
 
+  /**
+   * Elements `[begin, end)` as a buffer sharing this one's memory (no copy), e.g. a block
+   * of rows of a resident matrix. Freeing the view is a no-op; it must not outlive this
+   * buffer.
+   */
+  subarray(begin: number, end: number): F64Buffer {
+    if (this.#freed) throw new TypeError("F64Buffer.subarray: the buffer was freed");
+    if (
+      !(Number.isSafeInteger(begin) && Number.isSafeInteger(end) && 0 <= begin && begin <= end &&
+        end <= this.length)
+    ) {
+      throw new RangeError(
+        `F64Buffer.subarray: [${begin}, ${end}) is not a range of a buffer of ${this.length} elements`,
+      );
+    }
+    return new F64Buffer(this.ptr + 8 * begin, end - begin, false);
+  }
+
   /** A copy of the contents, in ordinary JS memory. */
   toArray(): Float64Array {
     return this.view().slice();
@@ -155,7 +158,7 @@ export class F64Buffer {
     if (this.#freed) return;
     this.#freed = true;
     this.#view = null;
-    wasm.gpts_free(this.ptr, this.length * 8);
+    if (this.#owned) wasm.gpts_free(this.ptr, this.length * 8);
   }
 
   /** `using` support: frees the buffer. */
@@ -314,6 +317,28 @@ export interface KernelProgram {
   readonly theta: Float64Array;
 }
 
+/**
+ * A kernel program whose words and theta already lie in WASM memory, kept there by its
+ * owner for many calls (e.g. `WasmKernelOperator`): the wrappers that take a
+ * {@link KernelProgram} then copy nothing.
+ */
+export interface ResidentKernelProgram extends KernelProgram {
+  /** `ops` as int32 words, at this byte offset of WASM memory. */
+  readonly opsPtr: number;
+  /** `theta`, in WASM memory. */
+  readonly thetaBuffer: F64Buffer;
+}
+
+/** N points of d dimensions, row-major, already in WASM memory (see {@link PointSet}). */
+export interface ResidentPointSet {
+  /** `data.view()[i * d + k]` is dimension k of point i. */
+  readonly data: F64Buffer;
+  /** Number of points. */
+  readonly n: number;
+  /** Number of dimensions. */
+  readonly d: number;
+}
+
 /** N points of d dimensions, row-major (e.g. an `Inputs`). */
 export interface PointSet {
   /** `data[i * d + k]` is dimension k of point i. */
@@ -326,7 +351,7 @@ export interface PointSet {
 
 function points(
   fn: string,
-  x: F64Input | PointSet,
+  x: F64Input | PointSet | ResidentPointSet,
   n?: number,
   d?: number,
 ): [F64Input, number, number] {
@@ -347,6 +372,10 @@ function withProgram<T>(
   body: (ops: number, nOps: number, theta: number, nTheta: number) => T,
 ): T {
   const nOps = p.ops.length;
+  if ("opsPtr" in p && "thetaBuffer" in p) {
+    const r = p as ResidentKernelProgram;
+    return body(r.opsPtr, nOps, r.thetaBuffer.ptr, p.theta.length);
+  }
   const opsPtr = wasm.gpts_alloc(nOps * 4) >>> 0;
   if (opsPtr === 0) throw new RangeError("kernel program: WASM memory cannot grow");
   try {
@@ -364,8 +393,8 @@ function withProgram<T>(
  */
 export function kernelMatrixInto(
   program: KernelProgram,
-  x1: PointSet,
-  x2: PointSet,
+  x1: PointSet | ResidentPointSet,
+  x2: PointSet | ResidentPointSet,
   out: F64Buffer,
 ): void {
   const [a, n1, d] = points("kernelMatrix", x1);
@@ -489,7 +518,7 @@ export function kernelGradContract(
  */
 export function kernelProbeContract(
   program: KernelProgram,
-  x: PointSet,
+  x: PointSet | ResidentPointSet,
   u: F64Input,
   m: number,
 ): Float64Array {
