@@ -45,6 +45,8 @@ export * as models from "./src/models/mod.ts";
 export * as mlls from "./src/mlls/mod.ts";
 export * as optim from "./src/optim/mod.ts";
 export * as constraints from "./src/constraints.ts";
+export type { Constraint, ConstraintState } from "./src/constraints.ts";
+export type { Prior, PriorState } from "./src/priors/prior.ts";
 export * as priors from "./src/priors/mod.ts";
 export * as settings from "./src/settings.ts";
 export { type InputLike, Inputs, linspace, type VectorLike } from "./src/tensor.ts";
@@ -58,4 +60,11 @@ export {
 } from "./src/module.ts";
 export { ModuleList } from "./src/module_list.ts";
 export { Scalar } from "./src/scalar.ts";
-export { NotPositiveDefiniteError } from "./src/errors.ts";
+export {
+  ConvergenceError,
+  DeviceLostError,
+  NotPositiveDefiniteError,
+  STATUS_MEANING,
+  UnsupportedKernelError,
+  WasmCoreError,
+} from "./src/errors.ts";

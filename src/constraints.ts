@@ -89,6 +89,7 @@ export class GreaterThan implements Constraint {
   readonly lowerBound: number;
   readonly initialValue: number | null;
 
+  /** value > `lowerBound`. */
   constructor(lowerBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(lowerBound)) {
       throw new RangeError(
@@ -140,14 +141,17 @@ export class GreaterThan implements Constraint {
  * ```
  */
 export class Positive extends GreaterThan {
+  /** value > 0. */
   constructor(options: ConstraintOptions = {}) {
     super(0, options);
   }
 
+  /** The constraint in words. */
   override describe(): string {
     return "positive";
   }
 
+  /** GPyTorch-style text. */
   override toString(): string {
     return "Positive()";
   }
@@ -167,6 +171,7 @@ export class LessThan implements Constraint {
   readonly upperBound: number;
   readonly initialValue: number | null;
 
+  /** value < `upperBound`. */
   constructor(upperBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(upperBound)) {
       throw new RangeError(`LessThan(upperBound): upperBound = ${upperBound} must be finite`);
@@ -222,6 +227,7 @@ export class Interval implements Constraint {
   readonly upperBound: number;
   readonly initialValue: number | null;
 
+  /** `lowerBound` < value < `upperBound`. */
   constructor(lowerBound: number, upperBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(lowerBound) || !Number.isFinite(upperBound)) {
       throw new RangeError(
@@ -276,7 +282,9 @@ export class Interval implements Constraint {
 export interface ConstraintState {
   /** "Positive", "GreaterThan", "LessThan" or "Interval". */
   type: string;
+  /** The lower bound (GreaterThan, Interval). */
   lowerBound?: number;
+  /** The upper bound (LessThan, Interval). */
   upperBound?: number;
 }
 

@@ -50,6 +50,7 @@ export class NotPositiveDefiniteError extends Error {
   readonly jitterTried: readonly number[];
 
   /**
+   * The error for `what`, which failed at `pivot` with every jitter in `jitterTried`.
    * @param what how the matrix is named in the message
    * @param pivot the failing pivot on the last try
    * @param jitterTried the jitters tried, in order
@@ -89,7 +90,10 @@ export class ConvergenceError extends Error {
   readonly residual: number;
   /** The number of points. */
   readonly n: number;
-  /** @param residual the residual reached @param n the size */
+  /**
+   * The error for a residual `residual` reached at size `n`.
+   * @param residual the residual reached @param n the size
+   */
   constructor(residual: number, n: number) {
     super(
       `CG did not converge for N = ${n} (relative residual ${residual.toExponential(2)}) ` +
@@ -117,7 +121,10 @@ export class ConvergenceError extends Error {
 export class DeviceLostError extends Error {
   /** The loss reason the device gave. */
   readonly reason: string;
-  /** @param reason the loss reason */
+  /**
+   * The error for a loss with reason `reason`.
+   * @param reason the loss reason
+   */
   constructor(reason: string) {
     super(`the WebGPU device was lost (${reason}); use device: "wasm"`);
     this.name = "DeviceLostError";
@@ -138,7 +145,10 @@ export class DeviceLostError extends Error {
 export class UnsupportedKernelError extends Error {
   /** The opcode. */
   readonly opcode: number;
-  /** @param opcode the opcode without an emitter */
+  /**
+   * The error for opcode `opcode`.
+   * @param opcode the opcode without an emitter
+   */
   constructor(opcode: number) {
     super(
       `the WebGPU device has no WGSL emitter for kernel opcode ${opcode}; add one to ` +
@@ -184,7 +194,10 @@ export class WasmCoreError extends Error {
   /** The ABI status code (negative). */
   readonly code: number;
 
-  /** @param fn the ABI function that failed @param code its status */
+  /**
+   * The error for ABI function `fn` returning status `code`.
+   * @param fn the ABI function that failed @param code its status
+   */
   constructor(fn: string, code: number) {
     super(`${fn} failed with status ${code}: ${STATUS_MEANING[code] ?? "unknown status"}`);
     this.name = "WasmCoreError";

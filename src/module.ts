@@ -42,6 +42,7 @@ export interface StateDict {
 
 /** Values for {@link Module.initialize}: numbers (or arrays) by name, possibly nested. */
 export interface InitializeValues {
+  /** A value, an array of values, or nested values for a submodule. */
   [name: string]: number | ArrayLike<number> | InitializeValues;
 }
 

@@ -39,6 +39,7 @@ export class Parameter {
   #prior: Prior | null = null;
 
   /**
+   * A parameter with raw value(s) `raw`.
    * @param raw the initial raw value(s): one number, or one per element
    * @param options `constraint` (default none) and `requiresGrad` (default true)
    */

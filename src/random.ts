@@ -32,6 +32,7 @@ export class Generator {
   readonly seed: number;
 
   /**
+   * A generator seeded with `seed`.
    * @param seed a non-negative integer; omit it for a seed taken from the system's
    * random source (printed by {@link Generator.seed} so the run can be repeated)
    */

@@ -32,6 +32,7 @@ export class Scalar {
    */
   readonly gradientVariance: ReadonlyMap<Parameter, Float64Array> | null;
 
+  /** A value with its gradient (and, for a stochastic estimate, its variance). */
   constructor(
     value: number,
     gradient: ReadonlyMap<Parameter, Float64Array>,
@@ -74,6 +75,7 @@ export class Scalar {
     }
   }
 
+  /** The value as text. */
   toString(): string {
     return String(this.value);
   }
