@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "./mod.ts";
  *
  * class ExactGPModel extends gp.models.ExactGP {
@@ -31,7 +32,7 @@
  * }
  * model.eval();
  * const { lower, upper } = await likelihood.call(model.call([0.25])).confidenceRegion();
- * console.log(lower[0] < 1 && 1 < upper[0]); // true
+ * assert.ok(lower[0] < 1 && 1 < upper[0]);
  * ```
  *
  * @module

@@ -79,9 +79,10 @@ function fmt(v: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GreaterThan } from "./constraints.ts";
  * const c = new GreaterThan(1e-4);
- * console.log(c.transform(c.inverseTransform(0.01))); // ≈ 0.01
+ * assert.ok(Math.abs(c.transform(c.inverseTransform(0.01)) - 0.01) < 1e-15);
  * ```
  */
 export class GreaterThan implements Constraint {
@@ -136,8 +137,9 @@ export class GreaterThan implements Constraint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Positive } from "./constraints.ts";
- * console.log(new Positive().inverseTransform(1)); // 0.5413248546129181
+ * assert.equal(new Positive().inverseTransform(1), 0.5413248546129181);
  * ```
  */
 export class Positive extends GreaterThan {
@@ -162,8 +164,9 @@ export class Positive extends GreaterThan {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LessThan } from "./constraints.ts";
- * console.log(new LessThan(1).transform(0) < 1); // true
+ * assert.ok(new LessThan(1).transform(0) < 1);
  * ```
  */
 export class LessThan implements Constraint {
@@ -216,8 +219,9 @@ export class LessThan implements Constraint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Interval } from "./constraints.ts";
- * console.log(new Interval(0, 2).transform(0)); // 1
+ * assert.equal(new Interval(0, 2).transform(0), 1);
  * ```
  */
 export class Interval implements Constraint {
@@ -293,8 +297,9 @@ export interface ConstraintState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { constraintToJSON, Interval } from "./constraints.ts";
- * console.log(constraintToJSON(new Interval(0, 2))); // { type: "Interval", lowerBound: 0, upperBound: 2 }
+ * assert.deepEqual(constraintToJSON(new Interval(0, 2)), { type: "Interval", lowerBound: 0, upperBound: 2 });
  * ```
  */
 export function constraintToJSON(c: Constraint | null): ConstraintState | null {

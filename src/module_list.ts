@@ -12,11 +12,12 @@ import { Module } from "./module.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ModuleList } from "./module_list.ts";
  * import { RBFKernel } from "./kernels/rbf_kernel.ts";
  * const list = new ModuleList([new RBFKernel(), new RBFKernel()]);
  * list.initialize({ "1.lengthscale": 2 });
- * console.log(list.namedParameters().map(([n]) => n)); // ["0.rawLengthscale", "1.rawLengthscale"]
+ * assert.deepEqual(list.namedParameters().map(([n]) => n), ["0.rawLengthscale", "1.rawLengthscale"]);
  * ```
  */
 export class ModuleList<M extends Module = Module> extends Module {

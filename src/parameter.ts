@@ -20,11 +20,12 @@ let versionClock = 0;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Parameter } from "./parameter.ts";
  * import { Positive } from "./constraints.ts";
  * const p = new Parameter(0, { constraint: new Positive() });
  * p.value = 1;
- * console.log(p.raw); // 0.5413248546129181
+ * assert.equal(p.raw, 0.5413248546129181);
  * ```
  */
 export class Parameter {

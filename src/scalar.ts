@@ -12,12 +12,13 @@ import type { Parameter } from "./parameter.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Scalar } from "./scalar.ts";
  * import { Parameter } from "./parameter.ts";
  * const p = new Parameter(0);
  * const s = new Scalar(2, new Map([[p, new Float64Array([3])]]));
  * s.neg().backward();
- * console.log(p.grad); // Float64Array [-3]
+ * assert.deepEqual(p.grad, Float64Array.of(-3));
  * ```
  */
 export class Scalar {

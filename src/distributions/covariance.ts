@@ -131,9 +131,10 @@ export class DiagonalAddedCovariance implements Covariance {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DenseCovariance } from "./covariance.ts";
  * const c = DenseCovariance.from([[2, 1], [1, 2]]);
- * console.log(await c.diagonal()); // Float64Array [2, 2]
+ * assert.deepEqual(await c.diagonal(), Float64Array.of(2, 2));
  * ```
  */
 export class DenseCovariance implements Covariance {

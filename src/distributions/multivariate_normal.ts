@@ -42,10 +42,12 @@ export interface ConfidenceRegion {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MultivariateNormal } from "./multivariate_normal.ts";
  * const mvn = MultivariateNormal.fromArrays([0, 0], [[1, 0.5], [0.5, 1]]);
  * const { lower, upper } = await mvn.confidenceRegion();
- * console.log(lower[0], upper[0]); // -2 2
+ * assert.equal(lower[0], -2);
+ * assert.equal(upper[0], 2);
  * ```
  */
 export class MultivariateNormal {

@@ -5,13 +5,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
  * // K = [[1, .5], [.5, 1]] given by rows, noise 0.1.
  * const k = [[1, 0.5], [0.5, 1]];
  * const p = PivotedCholeskyPreconditioner.build(
  *   2, Float64Array.of(1, 1), (i) => Float64Array.from(k[i]), Float64Array.of(0.1, 0.1), { maxRank: 2 },
  * );
- * console.log(p.rank, p.logdet().toFixed(6)); // 2 log|K + 0.1 I| = log(1.1² − 0.25)
+ * assert.equal(p.rank, 2);
+ * assert.ok(Math.abs(p.logdet() - Math.log(1.1 ** 2 - 0.25)) < 1e-14); // log|K + 0.1 I|
  * ```
  *
  * @module

@@ -15,10 +15,11 @@ import type { PlanBuilder } from "../kernel_plan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AdditiveKernel } from "./additive_kernel.ts";
  * import { RBFKernel } from "./rbf_kernel.ts";
  * const k = new AdditiveKernel(new RBFKernel(), new RBFKernel());
- * console.log((await k.call([0]).dense())[0]); // 2
+ * assert.ok(Math.abs((await k.call([0]).dense())[0] - 2) < 1e-12);
  * ```
  */
 export class AdditiveKernel extends Kernel {

@@ -27,9 +27,10 @@ export interface CosineKernelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CosineKernel } from "./cosine_kernel.ts";
  * const k = new CosineKernel().initialize({ periodLength: 2 });
- * console.log((await k.call([0, 1]).dense())[1]); // cos(π/2) ≈ 0
+ * assert.ok(Math.abs((await k.call([0, 1]).dense())[1]) < 1e-12); // cos(π/2)
  * ```
  */
 export class CosineKernel extends Kernel {

@@ -58,9 +58,11 @@ export abstract class Kernel extends Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import * as gp from "../../mod.ts";
    * const k = new gp.kernels.RBFKernel().add(new gp.kernels.LinearKernel()).add(new gp.kernels.RBFKernel());
-   * console.log(k.constructor.name, (k as gp.kernels.AdditiveKernel).kernels.length); // AdditiveKernel 3
+   * assert.equal(k.constructor.name, "AdditiveKernel");
+   * assert.equal((k as gp.kernels.AdditiveKernel).kernels.length, 3);
    * ```
    */
   add(other: Kernel): Kernel {
@@ -116,9 +118,10 @@ export abstract class Kernel extends Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RBFKernel } from "./rbf_kernel.ts";
    * const k = new RBFKernel().initialize({ lengthscale: 1 });
-   * console.log((await k.call([0, 1]).dense())[1]); // exp(-0.5) ≈ 0.6065
+   * assert.ok(Math.abs((await k.call([0, 1]).dense())[1] - Math.exp(-0.5)) < 1e-12);
    * ```
    */
   call(x: InputLike): KernelCovariance {

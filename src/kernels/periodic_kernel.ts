@@ -27,9 +27,10 @@ export interface PeriodicKernelOptions extends LengthscaleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PeriodicKernel } from "./periodic_kernel.ts";
  * const k = new PeriodicKernel().initialize({ lengthscale: 1, periodLength: 1 });
- * console.log((await k.call([0, 0.5, 1]).dense())[1]); // exp(−2) ≈ 0.1353
+ * assert.ok(Math.abs((await k.call([0, 0.5, 1]).dense())[1] - Math.exp(-2)) < 1e-12);
  * ```
  */
 export class PeriodicKernel extends LengthscaleKernel {

@@ -28,9 +28,10 @@ export interface PolynomialKernelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PolynomialKernel } from "./polynomial_kernel.ts";
  * const k = new PolynomialKernel({ power: 2 }).initialize({ offset: 1 });
- * console.log((await k.call([1, 2]).dense())[1]); // (1·2 + 1)² = 9
+ * assert.ok(Math.abs((await k.call([1, 2]).dense())[1] - 9) < 1e-12); // (1·2 + 1)²
  * ```
  */
 export class PolynomialKernel extends Kernel {

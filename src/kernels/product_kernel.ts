@@ -16,11 +16,12 @@ import type { PlanBuilder } from "../kernel_plan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProductKernel } from "./product_kernel.ts";
  * import { LinearKernel } from "./linear_kernel.ts";
  * const k = new ProductKernel(new LinearKernel(), new LinearKernel());
  * k.initialize({ "kernels.0.variance": 1, "kernels.1.variance": 1 });
- * console.log((await k.call([2]).dense())[0]); // 16
+ * assert.ok(Math.abs((await k.call([2]).dense())[0] - 16) < 1e-12);
  * ```
  */
 export class ProductKernel extends Kernel {

@@ -16,10 +16,11 @@ import { addGradient, type GradientMap } from "../gradient_map.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HomoskedasticNoise } from "./homoskedastic_noise.ts";
  * const noise = new HomoskedasticNoise();
  * noise.noise = 0.01;
- * console.log(noise.diagonal(3).values); // Float64Array [0.01, 0.01, 0.01] (to rounding)
+ * for (const v of noise.diagonal(3).values) assert.ok(Math.abs(v - 0.01) < 1e-12);
  * ```
  */
 export class HomoskedasticNoise extends Module {

@@ -15,9 +15,10 @@ import type { Inputs } from "../tensor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LinearMean } from "./linear_mean.ts";
  * const m = new LinearMean(2).initialize({ weights: [1, 2], bias: 0.5 });
- * console.log(m.call([[1, 1], [2, 0]]).values); // Float64Array [3.5, 2.5]
+ * assert.deepEqual(m.call([[1, 1], [2, 0]]).values, Float64Array.of(3.5, 2.5));
  * ```
  */
 export class LinearMean extends Mean {

@@ -59,9 +59,10 @@ export abstract class Mean extends Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ConstantMean } from "./constant_mean.ts";
    * const m = new ConstantMean().initialize({ constant: 3 });
-   * console.log(m.call([0, 1]).values); // Float64Array [3, 3]
+   * assert.deepEqual(m.call([0, 1]).values, Float64Array.of(3, 3));
    * ```
    */
   call(x: InputLike): MeanVector {

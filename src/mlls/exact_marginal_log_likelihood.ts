@@ -46,6 +46,7 @@ export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  * class Model extends gp.models.ExactGP {
  *   meanModule = new gp.means.ZeroMean();
@@ -60,7 +61,8 @@ export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
  * const mll = new gp.mlls.ExactMarginalLogLikelihood(likelihood, model);
  * const loss = (await mll.call(model.call(x), y)).neg();
  * loss.backward();
- * console.log(loss.value, model.covarModule.rawLengthscale.grad);
+ * assert.ok(Number.isFinite(loss.value));
+ * assert.equal(model.covarModule.rawLengthscale.grad!.length, 1);
  * ```
  */
 export class ExactMarginalLogLikelihood extends Module {

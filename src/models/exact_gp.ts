@@ -18,6 +18,7 @@ import * as settings from "../settings.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  *
  * class ExactGPModel extends gp.models.ExactGP {
@@ -34,9 +35,10 @@ import * as settings from "../settings.ts";
  * const x = gp.linspace(0, 1, 20);
  * const y = x.map((v) => Math.sin(6 * v));
  * const model = new ExactGPModel(x, y, new gp.likelihoods.GaussianLikelihood());
+ * model.initialize({ "covarModule.baseKernel.lengthscale": 0.2, "likelihood.noise": 1e-3 });
  * model.eval();
  * const prediction = model.call([0.5]);
- * console.log((await prediction.mean())[0]); // close to sin(3)
+ * assert.ok(Math.abs((await prediction.mean())[0] - Math.sin(3)) < 1e-2); // the data's function
  * ```
  */
 export abstract class ExactGP extends Module {

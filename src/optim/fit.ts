@@ -63,6 +63,7 @@ export interface FitHistory {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  * class Model extends gp.models.ExactGP {
  *   meanModule = new gp.means.ConstantMean();
@@ -76,7 +77,7 @@ export interface FitHistory {
  * const likelihood = new gp.likelihoods.GaussianLikelihood();
  * const model = new Model(x, y, likelihood);
  * const history = await gp.optim.fit(model, likelihood, { maxIter: 30 });
- * console.log(history.loss.at(-1)! < history.loss[0]); // true
+ * assert.ok(history.loss.at(-1)! < history.loss[0]);
  * ```
  */
 export async function fit(

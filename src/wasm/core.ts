@@ -9,10 +9,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cholesky, choleskyLogdet, F64Buffer } from "./core.ts";
  * using a = F64Buffer.from(new Float64Array([4, 2, 2, 3]));
- * console.log(cholesky(a, 2)); // 0: A = L Lᵀ, L in `a`
- * console.log(choleskyLogdet(a, 2).toFixed(4)); // log det A = log 8 ≈ 2.0794
+ * assert.equal(cholesky(a, 2), 0); // A = L Lᵀ, L in `a`
+ * assert.ok(Math.abs(choleskyLogdet(a, 2) - Math.log(8)) < 1e-15); // log det A
  * ```
  *
  * @module

@@ -16,9 +16,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kernelBody } from "./kernel_wgsl.ts";
  * const body = kernelBody(Int32Array.from([1, 1, 0, 1, 0, 2, 1]), { derivatives: false });
- * console.log(body.value); // the variable holding θ₁ · exp(−½ Δ²/θ₀²)
+ * assert.ok(body.lines.some((l) => l.includes(body.value))); // holds θ₁ · exp(−½ Δ²/θ₀²)
  * ```
  *
  * @module
