@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "./mod.ts";
  *
  * class ExactGPModel extends gp.models.ExactGP {
@@ -31,7 +32,7 @@
  * }
  * model.eval();
  * const { lower, upper } = await likelihood.call(model.call([0.25])).confidenceRegion();
- * console.log(lower[0] < 1 && 1 < upper[0]); // true
+ * assert.ok(lower[0] < 1 && 1 < upper[0]);
  * ```
  *
  * @module
@@ -46,6 +47,8 @@ export * as mlls from "./src/mlls/mod.ts";
 export * as optim from "./src/optim/mod.ts";
 export * as bo from "./src/bo/mod.ts";
 export * as constraints from "./src/constraints.ts";
+export type { Constraint, ConstraintState } from "./src/constraints.ts";
+export type { Prior, PriorState } from "./src/priors/prior.ts";
 export * as priors from "./src/priors/mod.ts";
 export * as settings from "./src/settings.ts";
 export * as data from "./src/data/mod.ts";
@@ -68,9 +71,17 @@ export {
   type BackwardOptions,
   GradFn,
   type GradSink,
+  type GraphNode,
   type Shape,
   Tensor,
   type TensorLike,
   type TensorOptions,
 } from "./src/autograd/tensor.ts";
-export { NotPositiveDefiniteError } from "./src/errors.ts";
+export {
+  ConvergenceError,
+  DeviceLostError,
+  NotPositiveDefiniteError,
+  STATUS_MEANING,
+  UnsupportedKernelError,
+  WasmCoreError,
+} from "./src/errors.ts";

@@ -79,9 +79,10 @@ function fmt(v: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GreaterThan } from "./constraints.ts";
  * const c = new GreaterThan(1e-4);
- * console.log(c.transform(c.inverseTransform(0.01))); // ≈ 0.01
+ * assert.ok(Math.abs(c.transform(c.inverseTransform(0.01)) - 0.01) < 1e-15);
  * ```
  */
 export class GreaterThan implements Constraint {
@@ -89,6 +90,7 @@ export class GreaterThan implements Constraint {
   readonly lowerBound: number;
   readonly initialValue: number | null;
 
+  /** value > `lowerBound`. */
   constructor(lowerBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(lowerBound)) {
       throw new RangeError(
@@ -135,19 +137,23 @@ export class GreaterThan implements Constraint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Positive } from "./constraints.ts";
- * console.log(new Positive().inverseTransform(1)); // 0.5413248546129181
+ * assert.equal(new Positive().inverseTransform(1), 0.5413248546129181);
  * ```
  */
 export class Positive extends GreaterThan {
+  /** value > 0. */
   constructor(options: ConstraintOptions = {}) {
     super(0, options);
   }
 
+  /** The constraint in words. */
   override describe(): string {
     return "positive";
   }
 
+  /** GPyTorch-style text. */
   override toString(): string {
     return "Positive()";
   }
@@ -158,8 +164,9 @@ export class Positive extends GreaterThan {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LessThan } from "./constraints.ts";
- * console.log(new LessThan(1).transform(0) < 1); // true
+ * assert.ok(new LessThan(1).transform(0) < 1);
  * ```
  */
 export class LessThan implements Constraint {
@@ -167,6 +174,7 @@ export class LessThan implements Constraint {
   readonly upperBound: number;
   readonly initialValue: number | null;
 
+  /** value < `upperBound`. */
   constructor(upperBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(upperBound)) {
       throw new RangeError(`LessThan(upperBound): upperBound = ${upperBound} must be finite`);
@@ -211,8 +219,9 @@ export class LessThan implements Constraint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Interval } from "./constraints.ts";
- * console.log(new Interval(0, 2).transform(0)); // 1
+ * assert.equal(new Interval(0, 2).transform(0), 1);
  * ```
  */
 export class Interval implements Constraint {
@@ -222,6 +231,7 @@ export class Interval implements Constraint {
   readonly upperBound: number;
   readonly initialValue: number | null;
 
+  /** `lowerBound` < value < `upperBound`. */
   constructor(lowerBound: number, upperBound: number, options: ConstraintOptions = {}) {
     if (!Number.isFinite(lowerBound) || !Number.isFinite(upperBound)) {
       throw new RangeError(
@@ -276,7 +286,9 @@ export class Interval implements Constraint {
 export interface ConstraintState {
   /** "Positive", "GreaterThan", "LessThan" or "Interval". */
   type: string;
+  /** The lower bound (GreaterThan, Interval). */
   lowerBound?: number;
+  /** The upper bound (LessThan, Interval). */
   upperBound?: number;
 }
 
@@ -285,8 +297,9 @@ export interface ConstraintState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { constraintToJSON, Interval } from "./constraints.ts";
- * console.log(constraintToJSON(new Interval(0, 2))); // { type: "Interval", lowerBound: 0, upperBound: 2 }
+ * assert.deepEqual(constraintToJSON(new Interval(0, 2)), { type: "Interval", lowerBound: 0, upperBound: 2 });
  * ```
  */
 export function constraintToJSON(c: Constraint | null): ConstraintState | null {

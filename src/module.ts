@@ -42,6 +42,7 @@ export interface StateDict {
 
 /** Values for {@link Module.initialize}: numbers (or arrays) by name, possibly nested. */
 export interface InitializeValues {
+  /** A value, an array of values, or nested values for a submodule. */
   [name: string]: number | ArrayLike<number> | InitializeValues;
 }
 
@@ -61,10 +62,11 @@ function capitalize(name: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RBFKernel } from "./kernels/rbf_kernel.ts";
  * const k = new RBFKernel();
  * k.initialize({ lengthscale: 0.5 });
- * console.log(k.namedParameters().map(([name]) => name)); // ["rawLengthscale"]
+ * assert.deepEqual(k.namedParameters().map(([name]) => name), ["rawLengthscale"]);
  * ```
  */
 export abstract class Module {
@@ -143,11 +145,12 @@ export abstract class Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RBFKernel } from "./kernels/rbf_kernel.ts";
    * import { GammaPrior } from "./priors/gamma_prior.ts";
    * const k = new RBFKernel();
    * k.registerPrior("lengthscalePrior", new GammaPrior(3, 6), "lengthscale");
-   * console.log(String(k.rawLengthscale.prior)); // GammaPrior(concentration=3, rate=6)
+   * assert.equal(String(k.rawLengthscale.prior), "GammaPrior(concentration=3, rate=6)");
    * ```
    */
   registerPrior(name: string, prior: Prior, parameter: string): this {
@@ -179,10 +182,11 @@ export abstract class Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RBFKernel } from "./kernels/rbf_kernel.ts";
    * const a = new RBFKernel().initialize({ lengthscale: 0.3 });
    * const b = new RBFKernel().loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
-   * console.log(b.lengthscale === a.lengthscale); // true
+   * assert.equal(b.lengthscale, a.lengthscale);
    * ```
    */
   stateDict(): StateDict {
@@ -272,11 +276,12 @@ export abstract class Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ScaleKernel } from "./kernels/scale_kernel.ts";
    * import { RBFKernel } from "./kernels/rbf_kernel.ts";
    * const k = new ScaleKernel(new RBFKernel());
    * k.initialize({ "baseKernel.lengthscale": 0.01, outputscale: 2 });
-   * console.log(k.baseKernel.lengthscale); // 0.01 (to rounding)
+   * assert.ok(Math.abs(k.baseKernel.lengthscale - 0.01) < 1e-12);
    * ```
    */
   initialize(values: InitializeValues): this {

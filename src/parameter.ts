@@ -22,11 +22,12 @@ let versionClock = 0;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Parameter } from "./parameter.ts";
  * import { Positive } from "./constraints.ts";
  * const p = new Parameter(0, { constraint: new Positive() });
  * p.value = 1;
- * console.log(p.raw); // 0.5413248546129181
+ * assert.equal(p.raw, 0.5413248546129181);
  * ```
  */
 export class Parameter {
@@ -41,6 +42,7 @@ export class Parameter {
   #prior: Prior | null = null;
 
   /**
+   * A parameter with raw value(s) `raw`.
    * @param raw the initial raw value(s): one number, or one per element
    * @param options `constraint` (default none) and `requiresGrad` (default true)
    */

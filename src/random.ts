@@ -19,10 +19,11 @@ function splitMix32(state: { s: number }): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Generator } from "./random.ts";
  * const a = new Generator(17).normals(3);
  * const b = new Generator(17).normals(3);
- * console.log(a[0] === b[0]); // true
+ * assert.equal(a[0], b[0]);
  * ```
  */
 export class Generator {
@@ -32,6 +33,7 @@ export class Generator {
   readonly seed: number;
 
   /**
+   * A generator seeded with `seed`.
    * @param seed a non-negative integer; omit it for a seed taken from the system's
    * random source (printed by {@link Generator.seed} so the run can be repeated)
    */

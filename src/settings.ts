@@ -7,12 +7,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as settings from "./settings.ts";
  * {
  *   using _ = settings.fastPredVar();
- *   console.log(settings.current().fastPredVar); // true
+ *   assert.equal(settings.current().fastPredVar, true);
  * }
- * console.log(settings.current().fastPredVar); // false
+ * assert.equal(settings.current().fastPredVar, false);
  * ```
  *
  * @module

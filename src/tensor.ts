@@ -31,9 +31,10 @@ export class Inputs {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Inputs } from "./tensor.ts";
    * const x = new Inputs(new Float64Array([0, 1, 2, 3]), 2, 2);
-   * console.log(x.row(1)); // Float64Array [2, 3]
+   * assert.deepEqual(x.row(1), Float64Array.of(2, 3));
    * ```
    */
   constructor(data: Float64Array, n: number, d: number) {
@@ -82,9 +83,10 @@ function describeValue(v: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toVector } from "./tensor.ts";
  * const y = toVector([1, 2, 3], "y");
- * console.log(y.length); // 3
+ * assert.equal(y.length, 3);
  * ```
  */
 export function toVector(values: VectorLike, name: string): Float64Array {
@@ -126,9 +128,11 @@ export function toVector(values: VectorLike, name: string): Float64Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toInputs } from "./tensor.ts";
  * const x = toInputs([[0, 1], [2, 3], [4, 5]], "x");
- * console.log(x.n, x.d); // 3 2
+ * assert.equal(x.n, 3);
+ * assert.equal(x.d, 2);
  * ```
  */
 export function toInputs(x: InputLike, name: string, expectedDims?: number): Inputs {
@@ -180,8 +184,9 @@ export function toInputs(x: InputLike, name: string, expectedDims?: number): Inp
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { linspace } from "./tensor.ts";
- * console.log(linspace(0, 1, 5)); // Float64Array [0, 0.25, 0.5, 0.75, 1]
+ * assert.deepEqual(linspace(0, 1, 5), Float64Array.of(0, 0.25, 0.5, 0.75, 1));
  * ```
  */
 export function linspace(start: number, end: number, n: number): Float64Array {

@@ -7,15 +7,8 @@
  */
 
 import type { Parameter } from "./parameter.ts";
+import type { ThetaSlot } from "./kernel_plan.ts";
 import { record, type Tensor } from "./autograd/tensor.ts";
-
-/** Where one entry of θ comes from (a kernel plan's `slots`). */
-export interface ThetaSource {
-  /** The parameter read. */
-  readonly parameter: Parameter;
-  /** Which element of it. */
-  readonly element: number;
-}
 
 /**
  * θ with θ[k] = slots[k].parameter.values[slots[k].element], recorded: one
@@ -33,13 +26,15 @@ export interface ThetaSource {
  * assert.ok(kernel.rawLengthscale.grad![0] > 0); // d softplus / d raw
  * ```
  */
-export function thetaTensor(slots: readonly ThetaSource[]): Tensor {
+export function thetaTensor(slots: readonly ThetaSlot[]): Tensor {
   const params: Parameter[] = [];
-  const index = new Map<Parameter, number>();
+  const index = new Map<ThetaSlot["parameter"], number>();
   for (const s of slots) {
     if (!index.has(s.parameter)) {
       index.set(s.parameter, params.length);
-      params.push(s.parameter);
+      // The plan's slots name their source by a ground-floor interface; the kernels fill
+      // them with Parameters (PlanBuilder.param is only called with one).
+      params.push(s.parameter as Parameter);
     }
   }
   const values = params.map((p) => p.valueTensor());

@@ -1,5 +1,5 @@
 // Kernel compositions every device must pass (shared by the WebGPU tests).
-import { PlanBuilder } from "../src/engine/plan.ts";
+import { PlanBuilder } from "../src/kernel_plan.ts";
 import { Parameter } from "../src/parameter.ts";
 
 /** Kernel compositions every device must run (d = 2 inputs). */

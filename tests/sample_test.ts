@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import * as gp from "../mod.ts";
 import { ExactGPModel } from "./_seed_model.ts";
-import { choleskyFactor } from "../src/engine/cholesky.ts";
+import { choleskyFactor } from "../src/wasm/cholesky_factor.ts";
 
 function teacher(): ExactGPModel {
   const t = new ExactGPModel(null, null, new gp.likelihoods.GaussianLikelihood());

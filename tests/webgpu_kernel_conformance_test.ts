@@ -9,7 +9,7 @@ import { toInputs } from "../src/tensor.ts";
 import { kernelBody, kernelBodyAsFunction } from "../src/webgpu/kernel_wgsl.ts";
 import { acquireGpu } from "../src/webgpu/gpu_device.ts";
 import { WebGpuKernelOperator } from "../src/webgpu/webgpu_kernel_operator.ts";
-import { WasmKernelOperator } from "../src/engine/kernel_operator.ts";
+import { WasmKernelOperator } from "../src/wasm/wasm_kernel_operator.ts";
 
 function points(rng: Generator, n: number, d: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: d }, () => 2 * rng.uniform() - 1));

@@ -7,7 +7,8 @@
  */
 
 import type { Inputs } from "../tensor.ts";
-import type { GradientMap, KernelPlan } from "../engine/plan.ts";
+import type { GradientMap } from "../gradient_map.ts";
+import type { KernelPlan } from "../kernel_plan.ts";
 import * as core from "../wasm/core.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { diagEmbed } from "../autograd/matrix.ts";
@@ -204,9 +205,10 @@ export class DiagonalAddedCovariance implements Covariance {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DenseCovariance } from "./covariance.ts";
  * const c = DenseCovariance.from([[2, 1], [1, 2]]);
- * console.log(await c.diagonal()); // Float64Array [2, 2]
+ * assert.deepEqual(await c.diagonal(), Float64Array.of(2, 2));
  * ```
  */
 export class DenseCovariance implements Covariance {

@@ -6,7 +6,7 @@
 
 import { type MeanSource, MeanVector } from "../means/mean.ts";
 import { type Covariance, DenseCovariance } from "./covariance.ts";
-import { choleskyFactor } from "../engine/cholesky.ts";
+import { choleskyFactor } from "../wasm/cholesky_factor.ts";
 import { Generator } from "../random.ts";
 import { toVector, type VectorLike } from "../tensor.ts";
 import { Tensor } from "../autograd/tensor.ts";
@@ -43,10 +43,12 @@ export interface ConfidenceRegion {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MultivariateNormal } from "./multivariate_normal.ts";
  * const mvn = MultivariateNormal.fromArrays([0, 0], [[1, 0.5], [0.5, 1]]);
  * const { lower, upper } = await mvn.confidenceRegion();
- * console.log(lower[0], upper[0]); // -2 2
+ * assert.equal(lower[0], -2);
+ * assert.equal(upper[0], 2);
  * ```
  */
 export class MultivariateNormal {

@@ -26,38 +26,12 @@ import { warn } from "../errors.ts";
 import { Generator } from "../random.ts";
 import type { Inputs } from "../tensor.ts";
 import type { KernelCovariance } from "../distributions/covariance.ts";
-import type { KernelOperator } from "./kernel_operator.ts";
+import type { KernelOperator } from "../kernel_operator.ts";
+import type { PredictionSolve, QuadraticFactors } from "../prediction_solve.ts";
+import { gemmOf as gemm } from "../wasm/gemm_of.ts";
+import { CG_DEFAULTS } from "./cg_defaults.ts";
 import type { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
 import { bbmmSolve } from "./cg.ts";
-
-/** Factors A, B (rows × m, row-major) with K(X*, X) K̂⁻¹ K(X, X*) = Aᵀ B. */
-export interface QuadraticFactors {
-  /** A, rows × m. */
-  a: Float64Array;
-  /** B, rows × m (may be A itself). */
-  b: Float64Array;
-  /** Rows of A and B. */
-  rows: number;
-}
-
-/** What prediction needs from the training data, whichever solver made it. */
-export interface PredictionSolve {
-  /** The training inputs. */
-  readonly x: Inputs;
-  /** Number of training points. */
-  readonly n: number;
-  /** K̂⁻¹ (y − μ), the mean cache. */
-  readonly alpha: Float64Array;
-  /** The solver that made it. */
-  readonly solver: "cholesky" | "cg";
-  /** The device the products ran on, in words. */
-  readonly device: string;
-  /**
-   * K(X*, X) K̂⁻¹ K(X, X*) in factored form, for `cross` = K(X, X*) (n × m): exact,
-   * or from the fast-variance cache with `fast`.
-   */
-  quadraticFactors(cross: Float64Array, m: number, fast: boolean): Promise<QuadraticFactors>;
-}
 
 /** Options of the BBMM prediction solve. */
 export interface CgPredictionOptions {
@@ -156,11 +130,13 @@ export class CgTrainingSolve implements PredictionSolve {
           tolerance: this.#options.tolerance,
           residualOperator: ref,
         });
-        if (!r.converged && r.residual > (this.#options.tolerance ?? 1e-7)) {
+        if (!r.converged && r.residual > (this.#options.tolerance ?? CG_DEFAULTS.tolerance)) {
           warn(
             `predictive variances: CG (${op.device}) reached a relative residual of ` +
               `${r.residual.toExponential(2)} only (tolerance ` +
-              `${(this.#options.tolerance ?? 1e-7).toExponential(0)}); the variances are ` +
+              `${
+                (this.#options.tolerance ?? CG_DEFAULTS.tolerance).toExponential(0)
+              }); the variances are ` +
               `that inexact — raise cg.maxIterations or the preconditioner rank`,
           );
         }
@@ -201,8 +177,8 @@ export class CgTrainingSolve implements PredictionSolve {
   > {
     const n = this.n, plan = this.#covariance.plan, x = this.x, d = x.d;
     const added = this.#covariance.addedDiagonal();
-    const tol = this.#options.loveTolerance ?? 1e-3;
-    const maxRank = Math.min(n, this.#options.loveMaxRank ?? 1024);
+    const tol = this.#options.loveTolerance ?? CG_DEFAULTS.loveTolerance;
+    const maxRank = Math.min(n, this.#options.loveMaxRank ?? CG_DEFAULTS.loveMaxRank);
 
     // Sample points: training points and midpoints of random pairs (seeded).
     const rng = new Generator(7);
@@ -320,13 +296,6 @@ export class CgTrainingSolve implements PredictionSolve {
       };
     });
   }
-}
-
-/** A (r × k) · B (k × c) on the WASM core. */
-function gemm(a: Float64Array, b: Float64Array, r: number, k: number, c: number): Float64Array {
-  using o = core.F64Buffer.alloc(r * c);
-  core.gemm(a, b, o, r, k, c);
-  return o.toArray();
 }
 
 /**

@@ -18,11 +18,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bbmmLogProb } from "./cg.ts";
- * import { WasmKernelOperator } from "./kernel_operator.ts";
+ * import { WasmKernelOperator } from "../wasm/wasm_kernel_operator.ts";
  * import { KernelCovariance } from "../distributions/covariance.ts";
  * import { MeanVector } from "../means/mean.ts";
- * import { PlanBuilder } from "./plan.ts";
+ * import { PlanBuilder } from "../kernel_plan.ts";
  * import { Parameter } from "../parameter.ts";
  * import { linspace, toInputs } from "../tensor.ts";
  * const x = toInputs(linspace(0, 1, 50), "x");
@@ -33,7 +34,8 @@
  * const y = x.data.map(Math.sin);
  * const r = await bbmmLogProb(new MeanVector(new Float64Array(50)), cov, y, false,
  *   new WasmKernelOperator(cov.plan, x));
- * console.log(r.value.toFixed(2), r.diagnostics.converged); // log p(y), true
+ * assert.ok(Number.isFinite(r.value));
+ * assert.equal(r.diagnostics.converged, true);
  * ```
  *
  * @module
@@ -45,20 +47,22 @@ import { Generator } from "../random.ts";
 import type { KernelCovariance } from "../distributions/covariance.ts";
 import type { MeanVector } from "../means/mean.ts";
 import type { LogProbResult } from "./cholesky.ts";
-import { diagGradContract, type KernelOperator } from "./kernel_operator.ts";
-import type { GradientMap } from "./plan.ts";
+import type { KernelOperator } from "../kernel_operator.ts";
+import { diagGradContract } from "../wasm/wasm_kernel_operator.ts";
+import type { GradientMap } from "../gradient_map.ts";
+import { CG_DEFAULTS } from "./cg_defaults.ts";
 import { PivotedCholeskyPreconditioner, type PreconditionerOptions } from "./pivoted_cholesky.ts";
 import { tridiagonalQuadrature } from "./lanczos_quadrature.ts";
 
 /** Options of the BBMM solver. */
 export interface BbmmOptions {
-  /** Probe vectors for the stochastic estimates (default 16). */
+  /** Probe vectors for the stochastic estimates (default {@link CG_DEFAULTS}.probes, 16). */
   probes?: number;
   /** The generator the probes are drawn from (default: a new Generator(0)). */
   rng?: Generator;
-  /** CG iterations at most (default 1000). */
+  /** CG iterations at most (default {@link CG_DEFAULTS}.maxIterations, 1000). */
   maxIterations?: number;
-  /** Relative residual at which a CG column stops (default 1e-7). */
+  /** Relative residual at which a CG column stops (default {@link CG_DEFAULTS}.tolerance). */
   tolerance?: number;
   /** The pivoted-Cholesky preconditioner's options. */
   preconditioner?: PreconditionerOptions;
@@ -251,8 +255,8 @@ export async function bbmmSolve(
   options: { maxIterations?: number; tolerance?: number; residualOperator?: KernelOperator } = {},
 ): Promise<SolveResult> {
   const n = operator.n;
-  const tol = options.tolerance ?? 1e-7;
-  const maxIt = options.maxIterations ?? 1000;
+  const tol = options.tolerance ?? CG_DEFAULTS.tolerance;
+  const maxIt = options.maxIterations ?? CG_DEFAULTS.maxIterations;
   const refOp = options.residualOperator ?? operator;
   // Columns scaled to unit norm: a float32 device would underflow on tiny columns (a
   // test point far from the data has K(X, x*) ≈ 1e-100), and K̂⁻¹ is linear.
@@ -324,12 +328,12 @@ export async function bbmmLogProb(
   options: BbmmOptions = {},
 ): Promise<BbmmResult> {
   const n = covariance.size;
-  const t = options.probes ?? 16;
+  const t = options.probes ?? CG_DEFAULTS.probes;
   if (!Number.isInteger(t) || t < 2) {
     throw new RangeError(`bbmm: probes = ${t} must be an integer ≥ 2 (standard errors need two)`);
   }
-  const tol = options.tolerance ?? 1e-7;
-  const maxIt = options.maxIterations ?? 1000;
+  const tol = options.tolerance ?? CG_DEFAULTS.tolerance;
+  const maxIt = options.maxIterations ?? CG_DEFAULTS.maxIterations;
   const rng = options.rng ?? new Generator(0);
   const plan = covariance.plan, x = covariance.x;
   const dAdded = covariance.addedDiagonal();

@@ -7,12 +7,12 @@
  */
 
 import * as core from "../wasm/core.ts";
-import { choleskyFactor } from "./cholesky.ts";
-import type { KernelPlan } from "./plan.ts";
+import { choleskyFactor } from "../wasm/cholesky_factor.ts";
+import type { KernelPlan } from "../kernel_plan.ts";
 import type { Inputs } from "../tensor.ts";
 import type { Covariance, KernelCovariance } from "../distributions/covariance.ts";
 import type { MeanSource, MeanVector } from "../means/mean.ts";
-import type { PredictionSolve, QuadraticFactors } from "./bbmm_posterior.ts";
+import type { PredictionSolve, QuadraticFactors } from "../prediction_solve.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import type { TensorPosterior } from "./tensor_posterior.ts";
 

@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tridiagonalQuadrature } from "./lanczos_quadrature.ts";
  * // T = diag(2, 3): e₁ᵀ log(T) e₁ = log 2
- * console.log(tridiagonalQuadrature(Float64Array.of(2, 3), Float64Array.of(0), Math.log)); // 0.693…
+ * // [[2, 0], [0, 3]] from the unit vector e₁: e₁ᵀ log(T) e₁ = log 2.
+ * assert.ok(Math.abs(tridiagonalQuadrature(Float64Array.of(2, 3), Float64Array.of(0), Math.log) - Math.LN2) < 1e-15);
  * ```
  *
  * @module

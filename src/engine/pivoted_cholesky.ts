@@ -5,13 +5,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
  * // K = [[1, .5], [.5, 1]] given by rows, noise 0.1.
  * const k = [[1, 0.5], [0.5, 1]];
  * const p = PivotedCholeskyPreconditioner.build(
  *   2, Float64Array.of(1, 1), (i) => Float64Array.from(k[i]), Float64Array.of(0.1, 0.1), { maxRank: 2 },
  * );
- * console.log(p.rank, p.logdet().toFixed(6)); // 2 log|K + 0.1 I| = log(1.1² − 0.25)
+ * assert.equal(p.rank, 2);
+ * assert.ok(Math.abs(p.logdet() - Math.log(1.1 ** 2 - 0.25)) < 1e-14); // log|K + 0.1 I|
  * ```
  *
  * @module
@@ -19,21 +21,16 @@
 
 import type { Generator } from "../random.ts";
 import * as core from "../wasm/core.ts";
-
-/** `A · B` (m×k times k×n, row-major) on the WASM core's GEMM. */
-function product(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
-  using out = core.F64Buffer.alloc(m * n);
-  core.gemm(a, b, out, m, k, n);
-  return out.toArray();
-}
+import { gemmOf as product } from "../wasm/gemm_of.ts";
+import { CG_DEFAULTS } from "./cg_defaults.ts";
 
 /** Options of the preconditioner. */
 export interface PreconditionerOptions {
-  /** The largest rank (default 256, at most N). */
+  /** The largest rank (default {@link CG_DEFAULTS}.maxRank, 256; at most N). */
   maxRank?: number;
   /**
    * Stop once the largest remaining diagonal of K − L Lᵀ is below this fraction of the
-   * smallest added diagonal (default 1e-3).
+   * smallest added diagonal (default {@link CG_DEFAULTS}.relativeTolerance, 1e-3).
    */
   relativeTolerance?: number;
 }
@@ -116,8 +113,8 @@ export class PivotedCholeskyPreconditioner {
       }
       minAdded = Math.min(minAdded, added[i]);
     }
-    const maxRank = Math.min(n, options.maxRank ?? 256);
-    const tol = (options.relativeTolerance ?? 1e-3) * minAdded;
+    const maxRank = Math.min(n, options.maxRank ?? CG_DEFAULTS.maxRank);
+    const tol = (options.relativeTolerance ?? CG_DEFAULTS.relativeTolerance) * minAdded;
     const cols: Float64Array[] = [];
     const d = diag.slice();
     let rMax = 0;

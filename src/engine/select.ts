@@ -31,41 +31,29 @@
  *   but ≈ 30× slower than WASM (kernel MVM 0.4–0.5 against 14 GFLOP/s at N = 1000);
  * - CG not converging is retried with twice the iterations and preconditioner rank,
  *   then falls back to Cholesky (N ≤ {@link CHOLESKY_FALLBACK_LIMIT}) with a warning,
- *   else throws {@link ConvergenceError}: never a silently wrong step;
- * - a lost WebGPU device falls back to WASM (one warning, from gpu_device.ts).
+ *   else throws a `ConvergenceError` (src/errors.ts): never a silently wrong step;
+ * - a lost WebGPU device falls back to WASM (one warning, from gpu_device.ts), with the
+ *   same convergence checks. The ladder is `ExactInference` (exact_inference.ts).
  *
  * @example
  * ```ts
  * import { chooseSolver } from "./select.ts";
- * console.log(chooseSolver(1000, {}), chooseSolver(50_000, {})); // cholesky cg
+ * import { strictEqual } from "node:assert";
+ * strictEqual(chooseSolver(1000, {}), "cholesky");
+ * strictEqual(chooseSolver(50_000, {}), "cg");
  * ```
  *
  * @module
  */
 
-import { warn } from "../errors.ts";
-import { Generator } from "../random.ts";
+import { UnsupportedKernelError } from "../errors.ts";
 import type { KernelCovariance } from "../distributions/covariance.ts";
-import type { MeanVector } from "../means/mean.ts";
-import { exactLogProb, type GradientOptions, type LogProbResult } from "./cholesky.ts";
-import {
-  type BbmmDiagnostics,
-  bbmmLogProb,
-  type BbmmOptions,
-  bbmmSolve,
-  buildPreconditioner,
-} from "./cg.ts";
-import {
-  type CgPredictionOptions,
-  CgTrainingSolve,
-  type PredictionSolve,
-} from "./bbmm_posterior.ts";
-import { TrainingSolve } from "./exact_posterior.ts";
-import type { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
-import { type KernelOperator, WasmKernelOperator } from "./kernel_operator.ts";
+import type { BbmmOptions } from "./cg.ts";
+import type { CgPredictionOptions } from "./bbmm_posterior.ts";
+import type { KernelOperator } from "../kernel_operator.ts";
+import { WasmKernelOperator } from "../wasm/wasm_kernel_operator.ts";
 import { acquireGpu } from "../webgpu/gpu_device.ts";
-import { DeviceLostError, WebGpuKernelOperator } from "../webgpu/webgpu_kernel_operator.ts";
-import { UnsupportedKernelError } from "../webgpu/kernel_wgsl.ts";
+import { WebGpuKernelOperator } from "../webgpu/webgpu_kernel_operator.ts";
 
 /** Where the products run. */
 export type DeviceChoice = "wasm" | "webgpu" | "auto";
@@ -83,8 +71,8 @@ export interface EngineOptions {
   /** Seed of the probe generator (default 0): a run repeats bit for bit on one machine. */
   seed?: number;
   /**
-   * With WebGPU, refine α against a float64 WASM residual up to this N (default 20 000;
-   * an O(N²) CPU product per round).
+   * With WebGPU, refine α against a float64 WASM residual up to this N (default
+   * `CG_DEFAULTS.float64ResidualUpTo`, 20 000; an O(N²) CPU product per round).
    */
   float64ResidualUpTo?: number;
   /**
@@ -120,22 +108,6 @@ export const STORED_MATRIX_LIMIT = 2 ** 30;
 /** Largest N at which a failed CG falls back to Cholesky. */
 export const CHOLESKY_FALLBACK_LIMIT = 12_000;
 
-/** CG did not converge even after the fallbacks. */
-export class ConvergenceError extends Error {
-  /** The relative residual reached. */
-  readonly residual: number;
-  /** @param residual the residual reached @param n the size */
-  constructor(residual: number, n: number) {
-    super(
-      `CG did not converge for N = ${n} (relative residual ${residual.toExponential(2)}) ` +
-        `even with twice the iterations and preconditioner rank; raise cg.maxIterations or ` +
-        `cg.preconditioner.maxRank, or raise the noise lower bound`,
-    );
-    this.name = "ConvergenceError";
-    this.residual = residual;
-  }
-}
-
 /** What a solver is chosen for: the loss and its gradient, or prediction. */
 export type SolverTask = "training" | "prediction";
 
@@ -162,8 +134,18 @@ export function chooseSolver(
   return n >= cgThreshold(task) || (hardwareGpu && n >= GPU_THRESHOLD) ? "cg" : "cholesky";
 }
 
-/** Whether auto may use a hardware GPU for `n` points under `options`, for `task`. */
-async function hardwareGpuFor(
+/**
+ * Whether auto may use a hardware GPU for `n` points under `options`, for `task`.
+ *
+ * @example
+ * ```ts
+ * import { hardwareGpuFor } from "./select.ts";
+ * import { strictEqual } from "node:assert";
+ * strictEqual(await hardwareGpuFor(100, {}, "training"), false); // below GPU_THRESHOLD
+ * strictEqual(await hardwareGpuFor(5000, { device: "wasm" }, "training"), false);
+ * ```
+ */
+export async function hardwareGpuFor(
   n: number,
   options: EngineOptions,
   task: SolverTask,
@@ -211,172 +193,4 @@ export async function kernelOperatorFor(
     if (e instanceof UnsupportedKernelError) return wasm();
     throw e;
   }
-}
-
-/** A log-density with, for BBMM, the solver's diagnostics. */
-export interface EngineResult extends LogProbResult {
-  /** "cholesky" or "cg". */
-  solver: "cholesky" | "cg";
-  /** BBMM diagnostics (null for Cholesky). */
-  diagnostics: BbmmDiagnostics | null;
-}
-
-/**
- * log N(y; μ, K̂) and its gradient on the selected solver and device, with the
- * fallbacks described above. `cholesky` sets the gradient mode on the Cholesky solver
- * (exact or stochastic trace terms, see {@link GradientOptions}).
- */
-export async function engineLogProb(
-  mean: MeanVector,
-  covariance: KernelCovariance,
-  y: Float64Array,
-  wantGradient: boolean,
-  options: EngineOptions,
-  rng: Generator = new Generator(options.seed ?? 0),
-  cholesky: GradientOptions = {},
-): Promise<EngineResult> {
-  const n = covariance.size;
-  const exact = async (): Promise<EngineResult> => ({
-    ...(await exactLogProb(mean, covariance, y, wantGradient, cholesky)),
-    solver: "cholesky",
-    diagnostics: null,
-  });
-  if (chooseSolver(n, options, await hardwareGpuFor(n, options, "training")) === "cholesky") {
-    return await exact();
-  }
-  const cg = options.cg ?? {};
-  const preconditionerAt = (scale: number) => ({
-    ...cg.preconditioner,
-    maxRank: (cg.preconditioner?.maxRank ?? 256) * scale,
-  });
-  // Between the two thresholds auto keeps CG only where its preconditioner captures K:
-  // then CG needs few iterations and its estimates are within the stated accuracy.
-  // Where K has more directions above the noise than the rank allows, the stochastic
-  // part is large (measured: lengthscale 0.003, noise 0.001, N = 2000: 211 iterations, loss
-  // 3.6e-3 off, gradients off by more than 100%, all within their standard errors), and
-  // Cholesky is exact and faster there.
-  let prebuilt: PivotedCholeskyPreconditioner | undefined;
-  if ((options.solver ?? "auto") === "auto" && n < CG_ALWAYS_THRESHOLD) {
-    prebuilt = buildPreconditioner(covariance, preconditionerAt(1));
-    if (!prebuilt.complete) return await exact();
-  }
-  let operator = await kernelOperatorFor(covariance, options);
-  const run = (op: KernelOperator, scale: number) => {
-    const residualOperator = op instanceof WebGpuKernelOperator &&
-        n <= (options.float64ResidualUpTo ?? 20_000)
-      ? new WasmKernelOperator(covariance.plan, covariance.x)
-      : undefined;
-    return bbmmLogProb(mean, covariance, y, wantGradient, op, {
-      ...cg,
-      maxIterations: (cg.maxIterations ?? 1000) * scale,
-      preconditioner: preconditionerAt(scale),
-      rng,
-      residualOperator,
-      prebuiltPreconditioner: scale === 1 ? prebuilt : undefined,
-    });
-  };
-  try {
-    let result = await run(operator, 1);
-    if (!result.diagnostics.converged) {
-      warn(`retrying CG with twice the iterations and preconditioner rank`);
-      result = await run(operator, 2);
-    }
-    if (!result.diagnostics.converged) {
-      if (n <= CHOLESKY_FALLBACK_LIMIT) {
-        warn(`CG did not converge; falling back to the exact Cholesky solver for N = ${n}`);
-        return await exact();
-      }
-      throw new ConvergenceError(result.diagnostics.residual, n);
-    }
-    return { ...result, solver: "cg" };
-  } catch (e) {
-    if (!(e instanceof DeviceLostError)) throw e;
-    operator = await kernelOperatorFor(covariance, { ...options, device: "wasm" });
-    const result = await run(operator, 1);
-    return { ...result, solver: "cg" };
-  } finally {
-    operator.dispose();
-  }
-}
-
-/**
- * The training data's solve for prediction on the selected solver and device: the
- * Cholesky {@link TrainingSolve}, or the BBMM {@link CgTrainingSolve} (α by CG, refined
- * against a float64 residual on WebGPU up to `float64ResidualUpTo`), with the same
- * fallbacks as {@link engineLogProb}.
- */
-export async function predictionSolve(
-  mean: MeanVector,
-  covariance: KernelCovariance,
-  y: Float64Array,
-  options: EngineOptions,
-): Promise<PredictionSolve> {
-  const n = covariance.size;
-  const hardwareGpu = await hardwareGpuFor(n, options, "prediction");
-  if (chooseSolver(n, options, hardwareGpu, "prediction") === "cholesky") {
-    return TrainingSolve.compute(mean, covariance, y);
-  }
-  const cg = options.cg ?? {};
-  const added = covariance.addedDiagonal();
-  const r = y.map((v, i) => v - mean.values[i]);
-  let useWasm = false;
-  const withOperators = async <T>(
-    fn: (op: KernelOperator, ref: KernelOperator) => Promise<T>,
-  ): Promise<T> => {
-    const wasm = () => new WasmKernelOperator(covariance.plan, covariance.x);
-    const op = useWasm ? wasm() : await kernelOperatorFor(covariance, options);
-    const ref = op instanceof WebGpuKernelOperator && n <= (options.float64ResidualUpTo ?? 20_000)
-      ? wasm()
-      : op;
-    try {
-      return await fn(op, ref);
-    } catch (e) {
-      if (!(e instanceof DeviceLostError)) throw e;
-      useWasm = true; // the device was lost: from now on, and this once, on WASM
-      const w = wasm();
-      return await fn(w, w);
-    } finally {
-      op.dispose();
-    }
-  };
-  let lastResidual = NaN;
-  for (const scale of [1, 2]) {
-    const maxRank = (cg.preconditioner?.maxRank ?? 256) * scale;
-    const maxIterations = (cg.maxIterations ?? 1000) * scale;
-    const precond = buildPreconditioner(covariance, { ...cg.preconditioner, maxRank });
-    const tolerance = cg.tolerance ?? 1e-7;
-    const { solved, device } = await withOperators(async (op, ref) => ({
-      solved: await bbmmSolve(op, added, precond, r, 1, {
-        maxIterations,
-        tolerance,
-        residualOperator: ref,
-      }),
-      device: op.device,
-    }));
-    if (solved.converged || solved.residual <= tolerance) {
-      return new CgTrainingSolve(
-        covariance,
-        precond,
-        solved.x,
-        solved.residual,
-        device,
-        withOperators,
-        {
-          ...cg,
-          maxIterations,
-        },
-      );
-    }
-    lastResidual = solved.residual;
-    warn(
-      `prediction: CG (${device}) reached a relative residual of ${
-        solved.residual.toExponential(2)
-      } for the mean cache` + (scale === 1 ? `; retrying with twice the iterations and rank` : ""),
-    );
-  }
-  if (n <= CHOLESKY_FALLBACK_LIMIT) {
-    warn(`prediction: falling back to the exact Cholesky solver for N = ${n}`);
-    return TrainingSolve.compute(mean, covariance, y);
-  }
-  throw new ConvergenceError(lastResidual, n);
 }

@@ -21,7 +21,7 @@ import { thetaTensor } from "../theta_tensor.ts";
 import type { Parameter } from "../parameter.ts";
 import type { KernelCovariance } from "../distributions/covariance.ts";
 import { type MeanSource, MeanVector } from "../means/mean.ts";
-import type { PredictionSolve } from "./bbmm_posterior.ts";
+import type { PredictionSolve } from "../prediction_solve.ts";
 
 /** What the differentiable posterior is made from. */
 export interface TensorPosteriorSource {
@@ -60,7 +60,7 @@ export class TensorPosterior {
   #trainingNeedsGrad(): boolean {
     if (!gradEnabled()) return false;
     const { mean, covariance } = this.#source.training();
-    const params = new Set<Parameter>(covariance.plan.slots.map((s) => s.parameter));
+    const params = new Set<Parameter>(covariance.plan.slots.map((s) => s.parameter as Parameter));
     const probe = new Map<Parameter, Float64Array>();
     mean.scatterGradient(new Float64Array(mean.size), probe);
     for (const term of covariance.diagonalTerms) {

@@ -6,7 +6,8 @@
 
 import { composition, Kernel } from "./kernel.ts";
 import { ModuleList } from "../module_list.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /**
  * k(x, x′) = Σ_i k_i(x, x′), GPyTorch's AdditiveKernel (what `k1.add(k2)` builds; sums
@@ -14,10 +15,11 @@ import { Op, type PlanBuilder } from "../engine/plan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AdditiveKernel } from "./additive_kernel.ts";
  * import { RBFKernel } from "./rbf_kernel.ts";
  * const k = new AdditiveKernel(new RBFKernel(), new RBFKernel());
- * console.log((await k.call([0]).dense())[0]); // 2
+ * assert.ok(Math.abs((await k.call([0]).dense())[0] - 2) < 1e-12);
  * ```
  */
 export class AdditiveKernel extends Kernel {

@@ -8,7 +8,8 @@ import { checkDims, Kernel, positiveParameter } from "./kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link CosineKernel}. */
 export interface CosineKernelOptions {
@@ -26,9 +27,10 @@ export interface CosineKernelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CosineKernel } from "./cosine_kernel.ts";
  * const k = new CosineKernel().initialize({ periodLength: 2 });
- * console.log((await k.call([0, 1]).dense())[1]); // cos(π/2) ≈ 0
+ * assert.ok(Math.abs((await k.call([0, 1]).dense())[1]) < 1e-12); // cos(π/2)
  * ```
  */
 export class CosineKernel extends Kernel {

@@ -1,13 +1,13 @@
 /**
  * The base of every kernel: a module that describes its pointwise formula as
- * instructions of a kernel program (src/engine/plan.ts), which each device
+ * instructions of a kernel program (src/kernel_plan.ts, opcodes in src/opcodes.ts), which each device
  * evaluates.
  *
  * @module
  */
 
 import { Module } from "../module.ts";
-import { type KernelPlan, PlanBuilder } from "../engine/plan.ts";
+import { type KernelPlan, PlanBuilder } from "../kernel_plan.ts";
 import { type InputLike, toInputs } from "../tensor.ts";
 import { KernelCovariance } from "../distributions/covariance.ts";
 import { Parameter } from "../parameter.ts";
@@ -61,9 +61,11 @@ export abstract class Kernel extends Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import * as gp from "../../mod.ts";
    * const k = new gp.kernels.RBFKernel().add(new gp.kernels.LinearKernel()).add(new gp.kernels.RBFKernel());
-   * console.log(k.constructor.name, (k as gp.kernels.AdditiveKernel).kernels.length); // AdditiveKernel 3
+   * assert.equal(k.constructor.name, "AdditiveKernel");
+   * assert.equal((k as gp.kernels.AdditiveKernel).kernels.length, 3);
    * ```
    */
   add(other: Kernel): Kernel {
@@ -166,9 +168,10 @@ export abstract class Kernel extends Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { RBFKernel } from "./rbf_kernel.ts";
    * const k = new RBFKernel().initialize({ lengthscale: 1 });
-   * console.log((await k.call([0, 1]).dense())[1]); // exp(-0.5) ≈ 0.6065
+   * assert.ok(Math.abs((await k.call([0, 1]).dense())[1] - Math.exp(-0.5)) < 1e-12);
    * ```
    */
   call(x: InputLike): KernelCovariance {

@@ -14,7 +14,7 @@ import {
   thetaList,
 } from "./kernel.ts";
 import type { Parameter } from "../parameter.ts";
-import type { PlanBuilder } from "../engine/plan.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** The base of RBF, Matern, RQ and periodic kernels. */
 export abstract class LengthscaleKernel extends Kernel {

@@ -8,7 +8,8 @@ import { checkDims, type DimsOptions, Kernel, positiveParameter, thetaList } fro
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link LinearKernel}. */
 export interface LinearKernelOptions extends DimsOptions {
@@ -24,9 +25,10 @@ export interface LinearKernelOptions extends DimsOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LinearKernel } from "./linear_kernel.ts";
  * const k = new LinearKernel().initialize({ variance: 2 });
- * console.log((await k.call([[1, 2], [3, 4]]).dense())[1]); // 2 · (1·3 + 2·4) = 22
+ * assert.ok(Math.abs((await k.call([[1, 2], [3, 4]]).dense())[1] - 22) < 1e-12); // 2 · (1·3 + 2·4)
  * ```
  */
 export class LinearKernel extends Kernel {

@@ -6,7 +6,8 @@
 
 import type { LengthscaleOptions } from "./kernel.ts";
 import { LengthscaleKernel } from "./lengthscale_kernel.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link MaternKernel}. */
 export interface MaternKernelOptions extends LengthscaleOptions {
@@ -26,9 +27,10 @@ export interface MaternKernelOptions extends LengthscaleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MaternKernel } from "./matern_kernel.ts";
  * const k = new MaternKernel({ nu: 0.5 }).initialize({ lengthscale: 1 });
- * console.log((await k.call([0, 1]).dense())[1]); // exp(−1) ≈ 0.3679
+ * assert.ok(Math.abs((await k.call([0, 1]).dense())[1] - Math.exp(-1)) < 1e-12);
  * ```
  */
 export class MaternKernel extends LengthscaleKernel {

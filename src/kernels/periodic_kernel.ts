@@ -9,7 +9,8 @@ import { LengthscaleKernel } from "./lengthscale_kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link PeriodicKernel}. */
 export interface PeriodicKernelOptions extends LengthscaleOptions {
@@ -26,9 +27,10 @@ export interface PeriodicKernelOptions extends LengthscaleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PeriodicKernel } from "./periodic_kernel.ts";
  * const k = new PeriodicKernel().initialize({ lengthscale: 1, periodLength: 1 });
- * console.log((await k.call([0, 0.5, 1]).dense())[1]); // exp(−2) ≈ 0.1353
+ * assert.ok(Math.abs((await k.call([0, 0.5, 1]).dense())[1] - Math.exp(-2)) < 1e-12);
  * ```
  */
 export class PeriodicKernel extends LengthscaleKernel {

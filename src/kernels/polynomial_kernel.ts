@@ -8,7 +8,8 @@ import { checkDims, Kernel, positiveParameter } from "./kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link PolynomialKernel}. */
 export interface PolynomialKernelOptions {
@@ -27,9 +28,10 @@ export interface PolynomialKernelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PolynomialKernel } from "./polynomial_kernel.ts";
  * const k = new PolynomialKernel({ power: 2 }).initialize({ offset: 1 });
- * console.log((await k.call([1, 2]).dense())[1]); // (1·2 + 1)² = 9
+ * assert.ok(Math.abs((await k.call([1, 2]).dense())[1] - 9) < 1e-12); // (1·2 + 1)²
  * ```
  */
 export class PolynomialKernel extends Kernel {

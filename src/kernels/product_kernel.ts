@@ -7,7 +7,8 @@
 import { composition, Kernel } from "./kernel.ts";
 import { checkParts } from "./additive_kernel.ts";
 import { ModuleList } from "../module_list.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /**
  * k(x, x′) = Π_i k_i(x, x′), GPyTorch's ProductKernel (what `k1.mul(k2)` builds;
@@ -15,11 +16,12 @@ import { Op, type PlanBuilder } from "../engine/plan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProductKernel } from "./product_kernel.ts";
  * import { LinearKernel } from "./linear_kernel.ts";
  * const k = new ProductKernel(new LinearKernel(), new LinearKernel());
  * k.initialize({ "kernels.0.variance": 1, "kernels.1.variance": 1 });
- * console.log((await k.call([2]).dense())[0]); // 16
+ * assert.ok(Math.abs((await k.call([2]).dense())[0] - 16) < 1e-12);
  * ```
  */
 export class ProductKernel extends Kernel {

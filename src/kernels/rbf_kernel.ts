@@ -6,7 +6,8 @@
 
 import type { LengthscaleOptions } from "./kernel.ts";
 import { LengthscaleKernel } from "./lengthscale_kernel.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link RBFKernel}, as GPyTorch's keyword arguments. */
 export type RBFKernelOptions = LengthscaleOptions;
@@ -17,10 +18,11 @@ export type RBFKernelOptions = LengthscaleOptions;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RBFKernel } from "./rbf_kernel.ts";
  * const k = new RBFKernel();
  * k.initialize({ lengthscale: 0.01 });
- * console.log(k.lengthscale); // 0.01 (to rounding)
+ * assert.ok(Math.abs(k.lengthscale - 0.01) < 1e-12);
  * ```
  */
 export class RBFKernel extends LengthscaleKernel {

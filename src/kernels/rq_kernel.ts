@@ -9,7 +9,8 @@ import { LengthscaleKernel } from "./lengthscale_kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
 import type { Prior } from "../priors/prior.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 
 /** Options of {@link RQKernel}. */
 export interface RQKernelOptions extends LengthscaleOptions {
@@ -25,9 +26,10 @@ export interface RQKernelOptions extends LengthscaleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RQKernel } from "./rq_kernel.ts";
  * const k = new RQKernel().initialize({ lengthscale: 1, alpha: 0.5 });
- * console.log((await k.call([0, 1]).dense())[1]); // (1 + 1)^(−0.5) ≈ 0.7071
+ * assert.ok(Math.abs((await k.call([0, 1]).dense())[1] - Math.SQRT1_2) < 1e-12); // (1 + 1)^(−0.5)
  * ```
  */
 export class RQKernel extends LengthscaleKernel {

@@ -7,7 +7,8 @@
 import { Kernel } from "./kernel.ts";
 import { Parameter } from "../parameter.ts";
 import { type Constraint, Positive } from "../constraints.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 import type { Prior } from "../priors/prior.ts";
 
 /** Options of {@link ScaleKernel}. */
@@ -23,10 +24,11 @@ export interface ScaleKernelOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ScaleKernel } from "./scale_kernel.ts";
  * import { RBFKernel } from "./rbf_kernel.ts";
  * const k = new ScaleKernel(new RBFKernel()).initialize({ outputscale: 2 });
- * console.log((await k.call([0]).dense())[0]); // 2 (to rounding)
+ * assert.ok(Math.abs((await k.call([0]).dense())[0] - 2) < 1e-12);
  * ```
  */
 export class ScaleKernel<K extends Kernel = Kernel> extends Kernel {

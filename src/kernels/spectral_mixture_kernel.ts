@@ -7,7 +7,8 @@
 import { checkDims, type DimsOptions, Kernel, positiveParameter } from "./kernel.ts";
 import type { Parameter } from "../parameter.ts";
 import type { Constraint } from "../constraints.ts";
-import { Op, type PlanBuilder } from "../engine/plan.ts";
+import { Op } from "../opcodes.ts";
+import type { PlanBuilder } from "../kernel_plan.ts";
 import { type InputLike, toInputs, toVector, type VectorLike } from "../tensor.ts";
 import { Generator } from "../random.ts";
 
@@ -31,10 +32,13 @@ export interface SpectralMixtureKernelOptions extends DimsOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SpectralMixtureKernel } from "./spectral_mixture_kernel.ts";
  * const k = new SpectralMixtureKernel({ numMixtures: 2 });
  * k.initializeFromData([0, 0.1, 0.2, 0.5, 0.9], [1, 2, 0, 1, 3]);
- * console.log(k.mixtureWeights); // std(y) / 2 for each component
+ * const sd = Math.sqrt([1, 2, 0, 1, 3].reduce((s, v) => s + (v - 1.4) ** 2, 0) / 5);
+ * assert.equal(k.mixtureWeights.length, 2);
+ * for (const w of k.mixtureWeights) assert.ok(Math.abs(w / (sd / 2) - 1) < 0.3); // std(y) / 2 each
  * ```
  */
 export class SpectralMixtureKernel extends Kernel {

@@ -50,13 +50,14 @@ function checkNoise(values: VectorLike, name: string): Float64Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  * const likelihood = new gp.likelihoods.FixedNoiseGaussianLikelihood([0.01, 0.02, 0.01]);
  * const f = new gp.distributions.MultivariateNormal(
  *   new gp.means.ZeroMean().call([0, 1, 2]),
  *   new gp.kernels.RBFKernel().call([0, 1, 2]),
  * );
- * console.log((await likelihood.call(f).variance())[1]); // 1.02
+ * assert.ok(Math.abs((await likelihood.call(f).variance())[1] - 1.02) < 1e-12);
  * ```
  */
 export class FixedNoiseGaussianLikelihood extends Likelihood {

@@ -15,10 +15,11 @@ import { DiagonalAddedCovariance, KernelCovariance } from "../distributions/cova
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GaussianLikelihood } from "./gaussian_likelihood.ts";
  * const likelihood = new GaussianLikelihood();
  * likelihood.initialize({ noise: 0.01 });
- * console.log(likelihood.noise); // 0.01 (to rounding)
+ * assert.ok(Math.abs(likelihood.noise - 0.01) < 1e-12);
  * ```
  */
 export class GaussianLikelihood extends Likelihood {

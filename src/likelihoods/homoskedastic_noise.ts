@@ -8,7 +8,7 @@ import { Module } from "../module.ts";
 import { Parameter } from "../parameter.ts";
 import { type Constraint, GreaterThan } from "../constraints.ts";
 import type { DiagonalTerm } from "../distributions/covariance.ts";
-import { addGradient, type GradientMap } from "../engine/plan.ts";
+import { addGradient, type GradientMap } from "../gradient_map.ts";
 
 /**
  * σ² added to the diagonal, constrained above 1e-4 by default (GPyTorch's
@@ -16,10 +16,11 @@ import { addGradient, type GradientMap } from "../engine/plan.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HomoskedasticNoise } from "./homoskedastic_noise.ts";
  * const noise = new HomoskedasticNoise();
  * noise.noise = 0.01;
- * console.log(noise.diagonal(3).values); // Float64Array [0.01, 0.01, 0.01] (to rounding)
+ * for (const v of noise.diagonal(3).values) assert.ok(Math.abs(v - 0.01) < 1e-12);
  * ```
  */
 export class HomoskedasticNoise extends Module {

@@ -6,7 +6,7 @@
 
 import { Mean } from "./mean.ts";
 import { Parameter } from "../parameter.ts";
-import { addGradient, type GradientMap } from "../engine/plan.ts";
+import { addGradient, type GradientMap } from "../gradient_map.ts";
 import type { Inputs } from "../tensor.ts";
 
 /**
@@ -14,10 +14,11 @@ import type { Inputs } from "../tensor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConstantMean } from "./constant_mean.ts";
  * const m = new ConstantMean();
  * m.constant = 1.5;
- * console.log(m.call([0, 1, 2]).values[2]); // 1.5
+ * assert.equal(m.call([0, 1, 2]).values[2], 1.5);
  * ```
  */
 export class ConstantMean extends Mean {

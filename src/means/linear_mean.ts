@@ -6,7 +6,7 @@
 
 import { Mean } from "./mean.ts";
 import { Parameter } from "../parameter.ts";
-import { addGradient, type GradientMap } from "../engine/plan.ts";
+import { addGradient, type GradientMap } from "../gradient_map.ts";
 import type { Inputs } from "../tensor.ts";
 
 /**
@@ -15,9 +15,10 @@ import type { Inputs } from "../tensor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LinearMean } from "./linear_mean.ts";
  * const m = new LinearMean(2).initialize({ weights: [1, 2], bias: 0.5 });
- * console.log(m.call([[1, 1], [2, 0]]).values); // Float64Array [3.5, 2.5]
+ * assert.deepEqual(m.call([[1, 1], [2, 0]]).values, Float64Array.of(3.5, 2.5));
  * ```
  */
 export class LinearMean extends Mean {

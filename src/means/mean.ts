@@ -6,7 +6,7 @@
 
 import { Module } from "../module.ts";
 import { type InputLike, Inputs, toInputs } from "../tensor.ts";
-import type { GradientMap } from "../engine/plan.ts";
+import type { GradientMap } from "../gradient_map.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { gradientMapOp } from "../gradient_map_op.ts";
 
@@ -124,9 +124,10 @@ export abstract class Mean extends Module {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ConstantMean } from "./constant_mean.ts";
    * const m = new ConstantMean().initialize({ constant: 3 });
-   * console.log(m.call([0, 1]).values); // Float64Array [3, 3]
+   * assert.deepEqual(m.call([0, 1]).values, Float64Array.of(3, 3));
    * ```
    */
   call(x: InputLike): MeanVector {

@@ -5,7 +5,7 @@
  */
 
 import { Mean } from "./mean.ts";
-import type { GradientMap } from "../engine/plan.ts";
+import type { GradientMap } from "../gradient_map.ts";
 import type { Inputs } from "../tensor.ts";
 
 /**
@@ -13,8 +13,9 @@ import type { Inputs } from "../tensor.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ZeroMean } from "./zero_mean.ts";
- * console.log(new ZeroMean().call([1, 2]).values); // Float64Array [0, 0]
+ * assert.deepEqual(new ZeroMean().call([1, 2]).values, Float64Array.of(0, 0));
  * ```
  */
 export class ZeroMean extends Mean {

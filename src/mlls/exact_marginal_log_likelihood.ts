@@ -7,12 +7,13 @@
 import { Module } from "../module.ts";
 import { toVector, type VectorLike } from "../tensor.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
-import { KernelCovariance } from "../distributions/covariance.ts";
-import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
 import type { ExactGP } from "../models/exact_gp.ts";
-import { DEFAULT_PROBES } from "../engine/cholesky.ts";
-import { engineLogProb, type EngineOptions, type EngineResult } from "../engine/select.ts";
+import {
+  type EngineOptions,
+  type EngineResult,
+  ExactInference,
+} from "../engine/exact_inference.ts";
 import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
@@ -45,6 +46,7 @@ export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  * class Model extends gp.models.ExactGP {
  *   meanModule = new gp.means.ZeroMean();
@@ -59,7 +61,8 @@ export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
  * const mll = new gp.mlls.ExactMarginalLogLikelihood(likelihood, model);
  * const loss = (await mll.call(model.call(x), y)).neg();
  * loss.backward();
- * console.log(loss.value, model.covarModule.rawLengthscale.grad);
+ * assert.ok(Number.isFinite(loss.value));
+ * assert.equal(model.covarModule.rawLengthscale.grad!.length, 1);
  * ```
  */
 export class ExactMarginalLogLikelihood extends Module {
@@ -97,7 +100,7 @@ export class ExactMarginalLogLikelihood extends Module {
         `ExactMarginalLogLikelihood: gradient = ${mode} must be "exact" or "stochastic"`,
       );
     }
-    const probes = options.probes ?? DEFAULT_PROBES;
+    const probes = options.probes ?? ExactInference.DEFAULT_PROBES;
     if (!Number.isSafeInteger(probes) || probes < 2) {
       throw new RangeError(
         `ExactMarginalLogLikelihood: probes = ${probes} must be an integer ≥ 2 (e.g. 15)`,
@@ -137,25 +140,29 @@ export class ExactMarginalLogLikelihood extends Module {
           `values; pass the training targets that match the training inputs`,
       );
     }
-    const marginal = this.likelihood.call(output);
-    const mean = marginal.loc;
-    const covariance = marginal.lazyCovarianceMatrix;
-    if (!(mean instanceof MeanVector) || !(covariance instanceof KernelCovariance)) {
-      throw new TypeError(
-        `mll.call(output, target): output is not the model's prior (is the model in eval ` +
-          `mode?); call model.train() before computing the training loss`,
-      );
-    }
+    const { mean, covariance } = ExactInference.priorOf(
+      this.likelihood.call(output),
+      "mll.call(output, target)",
+    );
     const n = y.length;
-    const engine = { ...this.model.engine, ...this.engine };
-    const result = await engineLogProb(mean, covariance, y, true, engine, this.#rng, {
-      gradient: this.gradientMode,
-      probes: this.probes,
-      generator: this.#rng,
+    const inference = new ExactInference({
+      mean,
+      covariance,
+      targets: y,
+      options: {
+        ...this.model.engine,
+        ...this.engine,
+        gradient: this.gradientMode,
+        probes: this.probes,
+        generator: this.#rng,
+      },
     });
+    const result = await inference.logProb({ gradient: true });
     this.lastResult = result;
     const gradient = new Map<Parameter, Float64Array>();
-    for (const [parameter, g] of result.gradient!) {
+    for (const [key, g] of result.gradient!) {
+      // Every key is a Parameter: kernels, means and likelihoods record their Parameters.
+      const parameter = key as Parameter;
       const dValue = parameter.valueDerivative();
       gradient.set(parameter, g.map((v, i) => v * dValue[i] / n));
     }
@@ -189,7 +196,8 @@ export class ExactMarginalLogLikelihood extends Module {
     let variance: Map<Parameter, Float64Array> | null = null;
     if (result.gradientVariance !== null) {
       variance = new Map();
-      for (const [parameter, v] of result.gradientVariance) {
+      for (const [key, v] of result.gradientVariance) {
+        const parameter = key as Parameter;
         const dValue = parameter.valueDerivative();
         variance.set(parameter, v.map((x, i) => x * (dValue[i] / n) ** 2));
       }

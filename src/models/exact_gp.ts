@@ -9,12 +9,10 @@ import { type InputLike, Inputs, toInputs, toVector, type VectorLike } from "../
 import { Tensor } from "../autograd/tensor.ts";
 import { TensorPosterior } from "../engine/tensor_posterior.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
-import { KernelCovariance } from "../distributions/covariance.ts";
-import { MeanVector } from "../means/mean.ts";
+import type { KernelCovariance } from "../distributions/covariance.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
-import { ExactPrediction, PosteriorCovariance, PosteriorMean } from "../engine/exact_posterior.ts";
-import type { PredictionSolve } from "../engine/bbmm_posterior.ts";
-import { type EngineOptions, predictionSolve } from "../engine/select.ts";
+import type { PredictionSolve } from "../prediction_solve.ts";
+import { type EngineOptions, ExactInference } from "../engine/exact_inference.ts";
 import * as settings from "../settings.ts";
 
 /**
@@ -23,6 +21,7 @@ import * as settings from "../settings.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  *
  * class ExactGPModel extends gp.models.ExactGP {
@@ -39,9 +38,10 @@ import * as settings from "../settings.ts";
  * const x = gp.linspace(0, 1, 20);
  * const y = x.map((v) => Math.sin(6 * v));
  * const model = new ExactGPModel(x, y, new gp.likelihoods.GaussianLikelihood());
+ * model.initialize({ "covarModule.baseKernel.lengthscale": 0.2, "likelihood.noise": 1e-3 });
  * model.eval();
  * const prediction = model.call([0.5]);
- * console.log((await prediction.mean())[0]); // close to sin(3)
+ * assert.ok(Math.abs((await prediction.mean())[0] - Math.sin(3)) < 1e-2); // the data's function
  * ```
  */
 export abstract class ExactGP extends Module {
@@ -220,37 +220,21 @@ export abstract class ExactGP extends Module {
     }
     const xTensor = x instanceof Tensor ? this.#tensorInputs(x).tensor : null;
     const testPrior = this.prior(x);
-    const testCovariance = testPrior.lazyCovarianceMatrix;
-    if (!(testCovariance instanceof KernelCovariance)) {
-      throw new TypeError(
-        `${this.constructor.name}.forward(x) must build its covariance from a kernel ` +
-          `(covarModule.call(x)) for exact prediction`,
-      );
-    }
     const solve = this.#trainingSolve();
-    const prediction = new ExactPrediction(
-      solve,
-      testPrior.loc,
-      testCovariance,
-      settings.current().fastPredVar,
-    );
-    const training = this.likelihood.call(this.prior(this.#trainInputs));
-    const y = this.#trainTargets;
+    const training = () =>
+      ExactInference.priorOf(
+        this.likelihood.call(this.prior(this.#trainInputs!)),
+        `${this.constructor.name}.posterior(x)`,
+      );
     const tensors = new TensorPosterior({
       solve: () => solve,
-      training: () => ({
-        mean: training.loc as MeanVector,
-        covariance: training.lazyCovarianceMatrix as KernelCovariance,
-        y,
-      }),
+      training: () => ({ ...training(), y: this.#trainTargets! }),
       testMean: testPrior.loc,
-      testCovariance,
+      // ExactInference.posterior checks that it is a kernel's before anything reads it.
+      testCovariance: testPrior.lazyCovarianceMatrix as KernelCovariance,
       x: xTensor,
     });
-    return new MultivariateNormal(
-      new PosteriorMean(prediction, tensors),
-      new PosteriorCovariance(prediction, tensors),
-    );
+    return ExactInference.posterior(solve, testPrior, settings.current().fastPredVar, tensors);
   }
 
   /**
@@ -272,15 +256,16 @@ export abstract class ExactGP extends Module {
       JSON.stringify(this.engine)
     }`;
     if (this.#cache !== null && this.#cache.key === key) return this.#cache.solve;
-    const prior = this.likelihood.call(this.prior(this.#trainInputs!));
-    const { loc, lazyCovarianceMatrix } = prior;
-    if (!(loc instanceof MeanVector) || !(lazyCovarianceMatrix instanceof KernelCovariance)) {
-      throw new TypeError(
-        `${this.constructor.name}.forward(x) must return ` +
-          `new MultivariateNormal(meanModule.call(x), covarModule.call(x)) for exact inference`,
-      );
-    }
-    const solve = predictionSolve(loc, lazyCovarianceMatrix, this.#trainTargets!, this.engine);
+    const { mean, covariance } = ExactInference.priorOf(
+      this.likelihood.call(this.prior(this.#trainInputs!)),
+      `${this.constructor.name}.predictionSolve()`,
+    );
+    const solve = new ExactInference({
+      mean,
+      covariance,
+      targets: this.#trainTargets!,
+      options: this.engine,
+    }).predictionSolve();
     const entry = { key, solve };
     this.#cache = entry;
     // A failed solve (not positive definite) is not cached: the next call tries again.

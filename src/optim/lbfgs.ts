@@ -213,6 +213,7 @@ async function strongWolfe(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LBFGS } from "./lbfgs.ts";
  * import { Parameter } from "../parameter.ts";
  * const p = new Parameter([3, -2]);
@@ -224,7 +225,7 @@ async function strongWolfe(
  *   return Promise.resolve((a - 1) ** 2 + 10 * (b + 1) ** 2);
  * };
  * await opt.step(closure);
- * console.log(p.rawValues.map((v) => Math.round(v * 1e6) / 1e6)); // Float64Array [1, -1]
+ * assert.deepEqual(Array.from(p.rawValues, (v) => Math.round(v * 1e6) / 1e6), [1, -1]);
  * ```
  */
 export class LBFGS extends Optimizer {

@@ -27,13 +27,14 @@ export interface SGDOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SGD } from "./sgd.ts";
  * import { Parameter } from "../parameter.ts";
  * const p = new Parameter(1);
  * const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
  * p.grad = new Float64Array([2]);
  * opt.step();
- * console.log(p.raw); // 0.8
+ * assert.ok(Math.abs(p.raw - 0.8) < 1e-15);
  * ```
  */
 export class SGD extends Optimizer {

@@ -33,6 +33,7 @@ export interface SaveOptions extends PngOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   Figure,
  *   JUPYTER_DISPLAY,
@@ -47,7 +48,9 @@ export interface SaveOptions extends PngOptions {
  * const shown: JupyterMimeBundle = fig[JUPYTER_DISPLAY](); // what a Jupyter cell shows
  * const options: SaveOptions = { scale: 1, formats: ["svg", "png"] };
  * const written = await fig.save(`${await Deno.makeTempDir()}/box`, options);
- * console.log(png.length > 0, shown["image/svg+xml"] === svg, written.length); // true true 2
+ * assert.ok(png.length > 0);
+ * assert.equal(shown["image/svg+xml"], svg);
+ * assert.equal(written.length, 2);
  * ```
  */
 export class Figure {

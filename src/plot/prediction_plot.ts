@@ -70,6 +70,7 @@ const MEAN_COLOR = "#4269d0";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import {
  *   type PredictionData,
  *   predictionPlot,
@@ -89,7 +90,7 @@ const MEAN_COLOR = "#4269d0";
  * };
  * const options: PredictionPlotOptions = { title: "Posterior", xLabel: "t" };
  * const fig = predictionPlot(data, options);
- * console.log(fig.svg().includes("posterior mean")); // true
+ * assert.ok(fig.svg().includes("posterior mean"));
  * ```
  */
 export function predictionPlot(data: PredictionData, options: PredictionPlotOptions = {}): Figure {

@@ -140,6 +140,7 @@ function titleText(where: string, value: unknown): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "npm:@observablehq/plot@0.6.17";
  * import { type PlotOptions, render, type RenderOptions, renderPanels } from "@gpts/gpts/plot";
  *
@@ -157,7 +158,8 @@ function titleText(where: string, value: unknown): string | undefined {
  * const two = renderPanels([parabola, { marks: [Plot.dot(x.map((v) => [v, -v]))] }], {
  *   columns: 2,
  * });
- * console.log(one.svg().startsWith("<svg"), two.width > one.width); // true true
+ * assert.ok(one.svg().startsWith("<svg"));
+ * assert.ok(two.width > one.width);
  * ```
  */
 export function render(plotOptions: PlotOptions, options: RenderOptions = {}): Figure {

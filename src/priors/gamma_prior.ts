@@ -13,8 +13,9 @@ import type { Generator } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GammaPrior } from "./gamma_prior.ts";
- * console.log(new GammaPrior(1, 2).logProb(0.5)); // log 2 − 1 ≈ -0.3069
+ * assert.ok(Math.abs(new GammaPrior(1, 2).logProb(0.5) - (Math.LN2 - 1)) < 1e-14);
  * ```
  */
 export class GammaPrior extends Prior {

@@ -12,8 +12,9 @@ import type { Generator } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HalfCauchyPrior } from "./half_cauchy_prior.ts";
- * console.log(new HalfCauchyPrior(1).logProb(0)); // log(2/π) ≈ -0.4516
+ * assert.ok(Math.abs(new HalfCauchyPrior(1).logProb(0) - Math.log(2 / Math.PI)) < 1e-15);
  * ```
  */
 export class HalfCauchyPrior extends Prior {

@@ -13,8 +13,9 @@ import type { Generator } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LogNormalPrior } from "./log_normal_prior.ts";
- * console.log(new LogNormalPrior(0, 1).logProb(1)); // -0.9189385332046727
+ * assert.ok(Math.abs(new LogNormalPrior(0, 1).logProb(1) + 0.5 * Math.log(2 * Math.PI)) < 1e-15);
  * ```
  */
 export class LogNormalPrior extends Prior {

@@ -12,8 +12,9 @@ import type { Generator } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NormalPrior } from "./normal_prior.ts";
- * console.log(new NormalPrior(0, 1).logProb(0)); // -0.9189385332046727
+ * assert.ok(Math.abs(new NormalPrior(0, 1).logProb(0) + 0.5 * Math.log(2 * Math.PI)) < 1e-15);
  * ```
  */
 export class NormalPrior extends Prior {

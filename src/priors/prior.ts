@@ -98,6 +98,7 @@ export abstract class Prior {
     }
   }
 
+  /** GPyTorch-style text: the class and its hyperparameters. */
   toString(): string {
     const { type, ...hyper } = this.toJSON();
     return `${type}(${Object.entries(hyper).map(([k, v]) => `${k}=${v}`).join(", ")})`;

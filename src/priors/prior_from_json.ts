@@ -16,9 +16,10 @@ import { UniformPrior } from "./uniform_prior.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { priorFromJSON } from "./prior_from_json.ts";
  * import { GammaPrior } from "./gamma_prior.ts";
- * console.log(String(priorFromJSON(new GammaPrior(3, 6).toJSON()))); // GammaPrior(concentration=3, rate=6)
+ * assert.equal(String(priorFromJSON(new GammaPrior(3, 6).toJSON())), "GammaPrior(concentration=3, rate=6)");
  * ```
  */
 export function priorFromJSON(state: PriorState): Prior {

@@ -14,8 +14,9 @@ import type { Generator } from "../random.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UniformPrior } from "./uniform_prior.ts";
- * console.log(new UniformPrior(0, 4).logProb(1)); // -1.3862943611198906
+ * assert.ok(Math.abs(new UniformPrior(0, 4).logProb(1) + Math.log(4)) < 1e-15);
  * ```
  */
 export class UniformPrior extends Prior {

@@ -45,6 +45,28 @@ export interface PointSet {
   readonly d: number;
 }
 
+/**
+ * A kernel program whose words and theta already lie in WASM memory, kept there by its
+ * owner for many calls (e.g. `WasmKernelOperator`): the wrappers that take a
+ * {@link KernelProgram} then copy nothing.
+ */
+export interface ResidentKernelProgram extends KernelProgram {
+  /** `ops` as int32 words, at this byte offset of WASM memory. */
+  readonly opsPtr: number;
+  /** `theta`, in WASM memory. */
+  readonly thetaBuffer: F64Buffer;
+}
+
+/** N points of d dimensions, row-major, already in WASM memory (see {@link PointSet}). */
+export interface ResidentPointSet {
+  /** `data.view()[i * d + k]` is dimension k of point i. */
+  readonly data: F64Buffer;
+  /** Number of points. */
+  readonly n: number;
+  /** Number of dimensions. */
+  readonly d: number;
+}
+
 /** `status`, or a {@link WasmCoreError} naming `fn` when it is negative. */
 export function check(fn: string, status: number): number {
   if (status < 0) throw new WasmCoreError(fn, status);
@@ -71,7 +93,7 @@ export function withPtr<T>(b: F64Input, body: (ptr: number) => T): T {
  */
 export function points(
   fn: string,
-  x: F64Input | PointSet,
+  x: F64Input | PointSet | ResidentPointSet,
   n?: number,
   d?: number,
 ): [F64Input, number, number] {
@@ -92,6 +114,10 @@ export function withProgram<T>(
   body: (ops: number, nOps: number, theta: number, nTheta: number) => T,
 ): T {
   const nOps = p.ops.length;
+  if ("opsPtr" in p && "thetaBuffer" in p) {
+    const r = p as ResidentKernelProgram;
+    return body(r.opsPtr, nOps, r.thetaBuffer.ptr, p.theta.length);
+  }
   const opsPtr = wasm.gpts_alloc(nOps * 4) >>> 0;
   if (opsPtr === 0) throw new RangeError("kernel program: WASM memory cannot grow");
   try {

@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cholesky, choleskyLogdet, F64Buffer } from "./core.ts";
  * import assert from "node:assert";
  * using a = F64Buffer.from(new Float64Array([4, 2, 2, 3]));
@@ -29,6 +30,7 @@ import {
   par,
   points,
   type PointSet,
+  type ResidentPointSet,
   wasm,
   withProgram,
   withPtr,
@@ -37,7 +39,12 @@ import { F64Buffer, type F64Input } from "./f64_buffer.ts";
 
 export { STATUS_MEANING, WasmCoreError } from "../errors.ts";
 export { F64Buffer, type F64Input, wasmMemoryBytes } from "./f64_buffer.ts";
-export type { KernelProgram, PointSet } from "./abi_support.ts";
+export type {
+  KernelProgram,
+  PointSet,
+  ResidentKernelProgram,
+  ResidentPointSet,
+} from "./abi_support.ts";
 export { stopWasmThreads, wasmThreads, wasmThreadsAvailable } from "./thread_pool.ts";
 
 /**
@@ -167,8 +174,8 @@ export function gemm(
  */
 export function kernelMatrixInto(
   program: KernelProgram,
-  x1: PointSet,
-  x2: PointSet,
+  x1: PointSet | ResidentPointSet,
+  x2: PointSet | ResidentPointSet,
   out: F64Buffer,
 ): void {
   const [a, n1, d] = points("kernelMatrix", x1);
@@ -292,7 +299,7 @@ export function kernelGradContract(
  */
 export function kernelProbeContract(
   program: KernelProgram,
-  x: PointSet,
+  x: PointSet | ResidentPointSet,
   u: F64Input,
   m: number,
 ): Float64Array {

@@ -47,9 +47,13 @@ export class F64Buffer {
   #view: Float64Array | null = null;
   #freed = false;
 
-  private constructor(ptr: number, length: number) {
+  /** Whether freeing this buffer releases its memory (false for a {@link F64Buffer.subarray}). */
+  readonly #owned: boolean;
+
+  private constructor(ptr: number, length: number, owned = true) {
     this.ptr = ptr;
     this.length = length;
+    this.#owned = owned;
   }
 
   /** Allocates `length` elements (contents unspecified). */
@@ -79,6 +83,24 @@ export class F64Buffer {
     return this.#view;
   }
 
+  /**
+   * Elements `[begin, end)` as a buffer sharing this one's memory (no copy), e.g. a block
+   * of rows of a resident matrix. Freeing the view is a no-op; it must not outlive this
+   * buffer.
+   */
+  subarray(begin: number, end: number): F64Buffer {
+    if (this.#freed) throw new TypeError("F64Buffer.subarray: the buffer was freed");
+    if (
+      !(Number.isSafeInteger(begin) && Number.isSafeInteger(end) && 0 <= begin && begin <= end &&
+        end <= this.length)
+    ) {
+      throw new RangeError(
+        `F64Buffer.subarray: [${begin}, ${end}) is not a range of a buffer of ${this.length} elements`,
+      );
+    }
+    return new F64Buffer(this.ptr + 8 * begin, end - begin, false);
+  }
+
   /** A copy of the contents, in ordinary JS memory. */
   toArray(): Float64Array {
     return this.view().slice();
@@ -89,7 +111,7 @@ export class F64Buffer {
     if (this.#freed) return;
     this.#freed = true;
     this.#view = null;
-    wasm.gpts_free(this.ptr, this.length * 8);
+    if (this.#owned) wasm.gpts_free(this.ptr, this.length * 8);
   }
 
   /** `using` support: frees the buffer. */

@@ -6,8 +6,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BufferPool, sizeClass } from "./buffer_pool.ts";
- * console.log(sizeClass(1000)); // 1024
+ * assert.equal(sizeClass(1000), 1024);
  * ```
  *
  * @module

@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { foldDispatch } from "./dispatch.ts";
- * console.log(foldDispatch(100_000, 65535)); // { x: 50000, y: 2 }
+ * assert.deepEqual(foldDispatch(100_000, 65535), { x: 50000, y: 2 });
  * ```
  *
  * @module

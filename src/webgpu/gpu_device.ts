@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { acquireGpu } from "./gpu_device.ts";
  * const gpu = await acquireGpu();
- * console.log(gpu === null ? "no WebGPU adapter" : gpu.info.description);
+ * assert.ok(gpu === null || typeof gpu.info.description === "string"); // null: no adapter
  * ```
  *
  * @module

@@ -17,9 +17,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kernelMvmShader } from "./kernel_shaders.ts";
  * const wgsl = kernelMvmShader(Int32Array.from([1, 1, 0, 1, 0]), 1);
- * console.log(wgsl.includes("@compute")); // true
+ * assert.ok(wgsl.includes("@compute"));
  * ```
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The kernel program (core-rs/ABI.md, `src/engine/plan.ts`) compiled to straight-line
+ * The kernel program (core-rs/ABI.md, `src/kernel_plan.ts`, opcodes in `src/opcodes.ts`) compiled to straight-line
  * code for one pair of points (x_i, x_j): the value and, when asked, the derivative
  * with respect to every theta entry it reads.
  *
@@ -16,66 +16,24 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kernelBody } from "./kernel_wgsl.ts";
  * const body = kernelBody(Int32Array.from([1, 1, 0, 1, 0, 2, 1]), { derivatives: false });
- * console.log(body.value); // the variable holding θ₁ · exp(−½ Δ²/θ₀²)
+ * assert.ok(body.lines.some((l) => l.includes(body.value))); // holds θ₁ · exp(−½ Δ²/θ₀²)
  * ```
  *
  * @module
  */
 
 import { LEAF_EMITTERS } from "./kernel_wgsl_leaves.ts";
+import type { EmitContext, OpcodeEmitter, StackEntry } from "./wgsl_emitter.ts";
+import { UnsupportedKernelError } from "../errors.ts";
+import { Op } from "../opcodes.ts";
 
-/** One stack entry of the compiled program: variable names. */
-export interface StackEntry {
-  /** The variable holding the value. */
-  value: string;
-  /** theta index → the variable holding ∂value/∂theta[p] (absent: zero). */
-  derivs: Map<number, string>;
-}
-
-/** What an opcode emitter can use while compiling. */
-export interface EmitContext {
-  /** Whether derivatives are generated. */
-  readonly derivatives: boolean;
-  /** A fresh variable name with the given stem. */
-  fresh(stem: string): string;
-  /** Append `let name = expr;`. */
-  let(name: string, expr: string): void;
-  /** The expression for x_i[dim] − x_j[dim] (double-single difference). */
-  delta(dim: number): string;
-  /** The expression for x_i[dim]. */
-  xi(dim: number): string;
-  /** The expression for x_j[dim]. */
-  xj(dim: number): string;
-  /** The expression for theta[p]. */
-  theta(p: number): string;
-  /** Pop the top stack entry. */
-  pop(): StackEntry;
-  /** Push an entry. */
-  push(entry: StackEntry): void;
-}
-
-/**
- * Compiles one instruction starting at `ops[at]` (the opcode) and returns the index of
- * the next instruction.
- */
-export type OpcodeEmitter = (ops: Int32Array, at: number, ctx: EmitContext) => number;
-
-/** Thrown for a program the WebGPU device cannot compile (an opcode without an emitter). */
-export class UnsupportedKernelError extends Error {
-  /** The opcode. */
-  readonly opcode: number;
-  /** @param opcode the opcode without an emitter */
-  constructor(opcode: number) {
-    super(
-      `the WebGPU device has no WGSL emitter for kernel opcode ${opcode}; add one to ` +
-        `OPCODE_EMITTERS in src/webgpu/kernel_wgsl.ts, or use device: "wasm"`,
-    );
-    this.name = "UnsupportedKernelError";
-    this.opcode = opcode;
-  }
-}
+// The emitters' contract lives in wgsl_emitter.ts (read by both emitter files); the
+// opcode numbers in src/opcodes.ts.
+export type { EmitContext, OpcodeEmitter, StackEntry } from "./wgsl_emitter.ts";
+export { UnsupportedKernelError } from "../errors.ts";
 
 function malformed(at: number, why: string): TypeError {
   return new TypeError(`kernel program: malformed instruction at word ${at}: ${why}`);
@@ -89,7 +47,7 @@ function word(ops: Int32Array, k: number, at: number): number {
 /** Opcode → emitter. The table a new kernel extends. */
 export const OPCODE_EMITTERS: ReadonlyMap<number, OpcodeEmitter> = new Map<number, OpcodeEmitter>([
   // RBF: exp(−½ Σ Δ_k²/ℓ_k²); ∂/∂ℓ_k = value · Δ_k²/ℓ_k³.
-  [1, (ops, at, ctx) => {
+  [Op.RBF, (ops, at, ctx) => {
     let k = at + 1;
     const nDims = word(ops, k++, at);
     const dims: number[] = [];
@@ -128,7 +86,7 @@ export const OPCODE_EMITTERS: ReadonlyMap<number, OpcodeEmitter> = new Map<numbe
     return k;
   }],
   // SCALE: θ_s · k.
-  [2, (ops, at, ctx) => {
+  [Op.SCALE, (ops, at, ctx) => {
     const s = word(ops, at + 1, at);
     const a = ctx.pop();
     const v = ctx.fresh("scl");
@@ -149,7 +107,7 @@ export const OPCODE_EMITTERS: ReadonlyMap<number, OpcodeEmitter> = new Map<numbe
     return at + 2;
   }],
   // ADD: a + b.
-  [3, (_ops, at, ctx) => {
+  [Op.ADD, (_ops, at, ctx) => {
     const b = ctx.pop(), a = ctx.pop();
     const v = ctx.fresh("add");
     ctx.let(v, `${a.value} + ${b.value}`);
@@ -166,7 +124,7 @@ export const OPCODE_EMITTERS: ReadonlyMap<number, OpcodeEmitter> = new Map<numbe
     return at + 1;
   }],
   // MUL: a · b, product rule.
-  [4, (_ops, at, ctx) => {
+  [Op.MUL, (_ops, at, ctx) => {
     const b = ctx.pop(), a = ctx.pop();
     const v = ctx.fresh("mul");
     ctx.let(v, `${a.value} * ${b.value}`);

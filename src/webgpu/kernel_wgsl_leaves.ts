@@ -3,12 +3,13 @@
  * rational quadratic, periodic, linear, polynomial, cosine and one spectral-mixture
  * component. Each reads its instruction words exactly as core-rs's parser does and
  * writes the value and the derivative formulas of ABI.md, in the WGSL/JavaScript
- * subset of `kernel_wgsl.ts`.
+ * subset of `kernel_wgsl.ts` (contract: `wgsl_emitter.ts`).
  *
  * @module
  */
 
-import type { EmitContext, OpcodeEmitter, StackEntry } from "./kernel_wgsl.ts";
+import type { EmitContext, OpcodeEmitter, StackEntry } from "./wgsl_emitter.ts";
+import { Op } from "../opcodes.ts";
 
 /** Reads instruction words after an opcode, with errors that name the instruction. */
 class Words {
@@ -323,11 +324,11 @@ const spectral: OpcodeEmitter = (ops, at, ctx) => {
 
 /** Opcode → emitter for the leaves of ABI.md beyond RBF. */
 export const LEAF_EMITTERS: ReadonlyArray<readonly [number, OpcodeEmitter]> = [
-  [5, matern],
-  [6, rq],
-  [7, periodic],
-  [8, linear],
-  [9, polynomial],
-  [10, cosine],
-  [11, spectral],
+  [Op.MATERN, matern],
+  [Op.RQ, rq],
+  [Op.PERIODIC, periodic],
+  [Op.LINEAR, linear],
+  [Op.POLYNOMIAL, polynomial],
+  [Op.COSINE, cosine],
+  [Op.SPECTRAL, spectral],
 ];

@@ -5,11 +5,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PipelineCache, pipelineKey } from "./pipeline_cache.ts";
  * const cache = new PipelineCache<string>();
  * const key = pipelineKey("mvm", "1,1,0,1,0", 1);
  * cache.get(key, () => "compiled");
- * console.log(cache.get(key, () => "again"), cache.size); // compiled 1
+ * assert.equal(cache.get(key, () => "again"), "compiled");
+ * assert.equal(cache.size, 1);
  * ```
  *
  * @module

@@ -7,8 +7,9 @@
  * @module
  */
 
-import type { KernelPlan } from "../engine/plan.ts";
-import type { KernelOperator } from "../engine/kernel_operator.ts";
+import type { KernelPlan } from "../kernel_plan.ts";
+import type { KernelOperator } from "../kernel_operator.ts";
+import { DeviceLostError } from "../errors.ts";
 import type { Inputs } from "../tensor.ts";
 import type { GpuContext } from "./gpu_device.ts";
 import {
@@ -267,13 +268,4 @@ function uniforms(n: number, t: number, groupsX: number): ArrayBuffer {
   u[2] = groupsX;
   new Float32Array(buf)[3] = 1;
   return buf;
-}
-
-/** The WebGPU device was lost during a computation. */
-export class DeviceLostError extends Error {
-  /** @param reason the loss reason */
-  constructor(reason: string) {
-    super(`the WebGPU device was lost (${reason}); use device: "wasm"`);
-    this.name = "DeviceLostError";
-  }
 }

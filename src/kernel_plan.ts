@@ -1,52 +1,62 @@
 /**
  * The kernel tree as data: one description that every device reads.
  *
- * A kernel module describes itself by appending postfix instructions to a
- * {@link PlanBuilder} (core-rs/ABI.md lists the opcodes). The builder records, for
- * every parameter element the program reads, its constrained value (`theta`) and the
- * {@link Parameter} it came from, so that gradients with respect to `theta` can be
- * chained back to the raw values.
+ * A kernel module describes itself by appending postfix instructions ({@link Op} in
+ * src/opcodes.ts, operands in core-rs/ABI.md) to a {@link PlanBuilder}. The builder
+ * records, for every parameter element the program reads, its constrained value
+ * (`theta`) and the parameter it came from ({@link ThetaSlot}), so that gradients with
+ * respect to `theta` can be chained back to the raw values.
+ *
+ * @example
+ * ```ts
+ * import { PlanBuilder } from "./kernel_plan.ts";
+ * import { Op } from "./opcodes.ts";
+ * import { deepStrictEqual, strictEqual } from "node:assert";
+ * const lengthscale = { size: 1, values: Float64Array.of(0.5) };
+ * const b = new PlanBuilder(1);
+ * b.emit(Op.RBF, 1, b.useDim(0), 1, b.param(lengthscale));
+ * const plan = b.build();
+ * deepStrictEqual(Array.from(plan.ops), [1, 1, 0, 1, 0]);
+ * deepStrictEqual(plan.theta, Float64Array.of(0.5));
+ * strictEqual(plan.inputDims, 1);
+ * ```
  *
  * @module
  */
 
-import type { Parameter } from "../parameter.ts";
+import { addGradient, type GradientKey, type GradientMap } from "./gradient_map.ts";
 
-/** Opcodes of the kernel program (core-rs/ABI.md). */
-export const Op = {
-  /** `RBF, nDims, dims…, nLs, ls…`: exp(−½ Σ Δ²/ℓ²). */
-  RBF: 1,
-  /** `SCALE, s`: θ_s · k. */
-  SCALE: 2,
-  /** `ADD`: a + b. */
-  ADD: 3,
-  /** `MUL`: a · b. */
-  MUL: 4,
-  /** `MATERN, 2ν, nDims, dims…, nLs, ls…`. */
-  MATERN: 5,
-  /** `RQ, nDims, dims…, nLs, ls…, α`. */
-  RQ: 6,
-  /** `PERIODIC, nDims, dims…, nLs, ls…, nP, p…`. */
-  PERIODIC: 7,
-  /** `LINEAR, nDims, dims…, nV, v…`. */
-  LINEAR: 8,
-  /** `POLYNOMIAL, power, nDims, dims…, c`. */
-  POLYNOMIAL: 9,
-  /** `COSINE, nDims, dims…, p`. */
-  COSINE: 10,
-  /** `SPECTRAL, nDims, dims…, s…, m…`: one spectral-mixture component. */
-  SPECTRAL: 11,
-} as const;
+/** What a plan reads its values from: a parameter's constrained values (a `Parameter`). */
+export interface ThetaSource extends GradientKey {
+  /** The constrained values, one per element. */
+  readonly values: Float64Array;
+}
 
 /** Where one entry of `theta` comes from. */
 export interface ThetaSlot {
   /** The parameter read. */
-  readonly parameter: Parameter;
+  readonly parameter: ThetaSource;
   /** Which element of it. */
   readonly element: number;
 }
 
-/** A compiled kernel: instructions, parameter values, and where each value came from. */
+/**
+ * A compiled kernel: instructions, parameter values, and where each value came from.
+ *
+ * @example
+ * ```ts
+ * import { KernelPlan } from "./kernel_plan.ts";
+ * import { strictEqual } from "node:assert";
+ * const s = { size: 1, values: Float64Array.of(2) };
+ * const plan = new KernelPlan(Int32Array.of(1, 1, 0, 1, 0), Float64Array.of(2), [
+ *   { parameter: s, element: 0 },
+ * ], 1);
+ * strictEqual(plan.structureKey, "1,1,0,1,0");
+ * const g = new Map();
+ * plan.scatterGradient(Float64Array.of(3), g);
+ * strictEqual(g.get(s)[0], 3);
+ * ```
+ */
 export class KernelPlan {
   /** Postfix instructions (core-rs/ABI.md). */
   readonly ops: Int32Array;
@@ -57,6 +67,12 @@ export class KernelPlan {
   /** The number of input dimensions the program reads (1 + the largest index). */
   readonly inputDims: number;
 
+  /**
+   * @param ops the instructions
+   * @param theta the values they read
+   * @param slots where each value came from
+   * @param inputDims 1 + the largest input dimension read
+   */
   constructor(ops: Int32Array, theta: Float64Array, slots: ThetaSlot[], inputDims: number) {
     this.ops = ops;
     this.theta = theta;
@@ -84,25 +100,20 @@ export class KernelPlan {
   }
 }
 
-/** d(scalar) / d(constrained values), per parameter. */
-export type GradientMap = Map<Parameter, Float64Array>;
-
-/** Add `g` to the gradient of element `element` of `parameter` in `into`. */
-export function addGradient(
-  into: GradientMap,
-  parameter: Parameter,
-  element: number,
-  g: number,
-): void {
-  let arr = into.get(parameter);
-  if (arr === undefined) {
-    arr = new Float64Array(parameter.size);
-    into.set(parameter, arr);
-  }
-  arr[element] += g;
-}
-
-/** Collects instructions and parameter slots while a kernel tree describes itself. */
+/**
+ * Collects instructions and parameter slots while a kernel tree describes itself.
+ *
+ * @example
+ * ```ts
+ * import { PlanBuilder } from "./kernel_plan.ts";
+ * import { strictEqual } from "node:assert";
+ * const p = { size: 2, values: Float64Array.of(1, 2) };
+ * const b = new PlanBuilder(3);
+ * strictEqual(b.param(p, 1), 0);
+ * strictEqual(b.param(p, 1), 0); // the same element read twice gets one index
+ * strictEqual(b.param(p, 0), 1);
+ * ```
+ */
 export class PlanBuilder {
   /** The number of columns of the inputs the plan is built for. */
   readonly inputDims: number;
@@ -120,7 +131,7 @@ export class PlanBuilder {
    * The theta index for element `element` of `parameter`, at its current constrained
    * value. The same element read twice gets one index.
    */
-  param(parameter: Parameter, element = 0): number {
+  param(parameter: ThetaSource, element = 0): number {
     const found = this.#slots.findIndex((s) => s.parameter === parameter && s.element === element);
     if (found >= 0) return found;
     this.#slots.push({ parameter, element });
