@@ -41,7 +41,7 @@ unset CARGO_BUILD_RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_TARGET_WASM32_UNKNOWN_
 #                           4 GiB) and exports __stack_pointer, so that Workers can
 #                           run it on their own stacks (src/wasm/threads.ts).
 # Debian's wasm32 std is built without atomics, hence --no-check-features; it is
-# sound here because nothing but the main thread allocates (core-rs/src/par.rs).
+# sound here because nothing but the main thread allocates (core-rs/src/par/).
 threads_flags="-C target-feature=+atomics,+bulk-memory,+simd128 -C link-arg=--no-check-features -C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 -C link-arg=--export=__stack_pointer"
 
 status=0

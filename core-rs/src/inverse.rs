@@ -8,12 +8,13 @@
 //! Every level's off-diagonal work is GEMM-based (through [`trsm_left_lower`],
 //! [`trsm_left_upper`] and [`gemm`]); small diagonal blocks are done unblocked.
 
-use crate::blas1::{axpy, dot, scal};
-use crate::gemm::{gemm, Tri, Workspace};
+use crate::blas1::{dot, scal};
+use crate::gemm::Tri;
 use crate::par::Par;
-use crate::view::{split, MatMut, MatRef};
+use crate::view::{split, MatMut};
 
-/// Size below which `trtri`, `lauum` and `trmm` are unblocked.
+/// Size below which `trtri` and `lauum` are unblocked (the serial TRMM in
+/// [`crate::trsm`] uses the same base size).
 pub const INV_BASE: usize = 32;
 
 /// Inverts the lower triangle of `a` (n×n) in place. The diagonal must be nonzero.
@@ -54,36 +55,6 @@ unsafe fn trtri_unblocked(a: MatMut) {
             a.set(i, j, -ajj * s);
         }
     }
-}
-
-/// `B ← Lᵀ B` in place, with `L` (n×n) lower triangular and `B` n×m.
-///
-/// # Safety
-/// Views must address valid memory; `B` must not overlap `L`.
-pub unsafe fn trmm_left_lower_trans(ws: &mut Workspace, l: MatRef, b: MatMut) {
-    let n = l.rows;
-    if n == 0 || b.cols == 0 {
-        return;
-    }
-    if n <= INV_BASE {
-        // Row i of Lᵀ B = Σ_{k≥i} L_ki B_k: ascending i only reads rows not yet written.
-        let m = b.cols;
-        for i in 0..n {
-            let bi = b.ptr_at(i, 0);
-            scal(m, l.at(i, i), bi, b.cs);
-            for k in i + 1..n {
-                axpy(m, l.at(k, i), b.ptr_at(k, 0), b.cs, bi, b.cs);
-            }
-        }
-        return;
-    }
-    // Lᵀ = [L11ᵀ L21ᵀ; 0 L22ᵀ]
-    let n1 = split(n);
-    let n2 = n - n1;
-    let (b1, b2) = (b.sub(0, 0, n1, b.cols), b.sub(n1, 0, n2, b.cols));
-    trmm_left_lower_trans(ws, l.sub(0, 0, n1, n1), b1);
-    gemm(ws, 1.0, l.sub(n1, 0, n2, n1).t(), b2.rb(), b1, Tri::Full);
-    trmm_left_lower_trans(ws, l.sub(n1, n1, n2, n2), b2);
 }
 
 /// Lower triangle of `Wᵀ W` in place, where `W` is the lower triangle of `a`.

@@ -17,6 +17,7 @@
 //! | [`kernel_program`] | the kernel-program interpreter (values, θ and input derivatives) |
 //! | [`abi_contractions`] | the ABI of the θ and input contractions over a rectangular `G` and the diagonal |
 //! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
+//! | [`opcodes`] | the kernel program's opcode table |
 //! | [`par`] | fork-join over the threads of the shared-memory build |
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
 
@@ -28,6 +29,7 @@ pub mod gemm;
 pub mod inverse;
 pub mod kernel_program;
 pub mod microkernel;
+pub mod opcodes;
 pub mod par;
 pub mod probe_contract;
 pub mod status;

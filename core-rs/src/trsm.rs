@@ -1,4 +1,6 @@
-//! Triangular solves with many right-hand sides, `B ← T⁻¹ B` for a lower or an
+//! Serial triangular routines on one workspace: the solves with many right-hand
+//! sides and the triangular multiply `B ← Lᵀ B` (for `lauum`, [`crate::inverse`]);
+//! [`crate::par`] splits them over threads. The solves: `B ← T⁻¹ B` for a lower or an
 //! upper triangular `T` given as a strided view (so `Lᵀ` is just `L.t()`, and a
 //! right-side solve `X ← X T⁻¹` is a left-side solve on `Xᵀ`).
 //!
@@ -10,12 +12,15 @@
 //! blocking: packing a triangle that is read once costs as much as using it, so a
 //! substitution along whichever direction of `T` is contiguous is faster.
 
-use crate::blas1::{axpy, div, dot};
+use crate::blas1::{axpy, div, dot, scal};
 use crate::gemm::{gemm, Tri, Workspace};
 use crate::view::{split, MatMut, MatRef};
 
 /// Rows of `T` below which the solve is unblocked.
 pub const TRSM_BASE: usize = 32;
+
+/// Rows of `L` below which the multiply is unblocked (as `inverse::INV_BASE`).
+pub const TRMM_BASE: usize = 32;
 
 /// `B ← L⁻¹ B` with `L` (n×n) lower triangular, `B` n×m.
 ///
@@ -147,4 +152,34 @@ unsafe fn unblocked_upper(u: MatRef, b: MatMut) {
             }
         }
     }
+}
+
+/// `B ← Lᵀ B` in place, with `L` (n×n) lower triangular and `B` n×m.
+///
+/// # Safety
+/// Views must address valid memory; `B` must not overlap `L`.
+pub unsafe fn trmm_left_lower_trans(ws: &mut Workspace, l: MatRef, b: MatMut) {
+    let n = l.rows;
+    if n == 0 || b.cols == 0 {
+        return;
+    }
+    if n <= TRMM_BASE {
+        // Row i of Lᵀ B = Σ_{k≥i} L_ki B_k: ascending i only reads rows not yet written.
+        let m = b.cols;
+        for i in 0..n {
+            let bi = b.ptr_at(i, 0);
+            scal(m, l.at(i, i), bi, b.cs);
+            for k in i + 1..n {
+                axpy(m, l.at(k, i), b.ptr_at(k, 0), b.cs, bi, b.cs);
+            }
+        }
+        return;
+    }
+    // Lᵀ = [L11ᵀ L21ᵀ; 0 L22ᵀ]
+    let n1 = split(n);
+    let n2 = n - n1;
+    let (b1, b2) = (b.sub(0, 0, n1, b.cols), b.sub(n1, 0, n2, b.cols));
+    trmm_left_lower_trans(ws, l.sub(0, 0, n1, n1), b1);
+    gemm(ws, 1.0, l.sub(n1, 0, n2, n1).t(), b2.rb(), b1, Tri::Full);
+    trmm_left_lower_trans(ws, l.sub(n1, n1, n2, n2), b2);
 }

@@ -8,7 +8,7 @@
 
 /**
  * What the threaded build imports: the shared memory, and `Atomics.wait`/`notify` on
- * it (rustc 1.63 cannot emit the wasm instructions; core-rs/src/par.rs).
+ * it (rustc 1.63 cannot emit the wasm instructions; core-rs/src/par/runtime.rs).
  */
 export function threadImports(memory: WebAssembly.Memory): WebAssembly.ModuleImports {
   // The control block is static data near the start, inside the initial memory: a

@@ -9,6 +9,7 @@
 //! diagonal ones are O(n) and run on the calling thread.
 
 use super::*;
+use crate::par::{PerThread, SharedMut, PAR_MIN_TILES};
 
 /// `Σ_{a<ti, b<tj} w[a*TILE + b] · ds[a*TILE + b]` in a fixed order (four lanes).
 #[inline]

@@ -1,0 +1,416 @@
+//! The leaf evaluators: one tile function per kernel (value and theta-derivative
+//! formulas over [`for_pairs`]), as listed in ABI.md.
+
+use super::*;
+
+/// RBF: `v = exp(-½ Σ_k (Δ_k/ℓ_k)²)`, `∂v/∂ℓ = v · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn rbf(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, ls: usize, n_ls: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
+    crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5);
+    if derivs {
+        for s in 0..e.deps.len() {
+            if e.deps[s] {
+                let inv_l = 1.0 / p.theta[p.used[s]];
+                let ds = &mut d[s * TT..s * TT + len];
+                for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
+                    *x = *x * vi * inv_l;
+                }
+            }
+        }
+    }
+}
+
+/// The radial leaves' common start: `v[i] += Σ_k (Δ_k/ℓ_k)²` over the pairs, and with
+/// `derivs` each term also into its lengthscale's derivative tile (scaled by the caller
+/// once `v` is known).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn scaled_squares(
+    p: &Program,
+    inp: &TileInputs,
+    geom: Geom,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    derivs: bool,
+    v: &mut [f64],
+    d: &mut [f64],
+) {
+    for k in 0..n_dims {
+        let t = p.op(if n_ls == 1 { ls } else { ls + k });
+        let inv = 1.0 / p.theta[t];
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let s = p.slot[t];
+            let dk = &mut d[s * TT..s * TT + TT];
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let u = (a - b) * inv;
+                let u2 = u * u;
+                v[i] += u2;
+                dk[i] += u2;
+            });
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let u = (a - b) * inv;
+                v[i] += u * u;
+            });
+        }
+    }
+}
+
+/// Starts a leaf entry: zeroes the value tile, clears the dependency flags, then marks
+/// each theta index in `thetas` as a dependency with a zeroed derivative tile.
+/// Returns whether derivative tiles are wanted.
+pub(super) fn leaf_begin(p: &Program, e: &mut Entry, len: usize, thetas: impl Iterator<Item = usize>) -> bool {
+    let derivs = !e.deps.is_empty();
+    e.deps.iter_mut().for_each(|f| *f = false);
+    e.tiles[..len].iter_mut().for_each(|x| *x = 0.0);
+    if derivs {
+        for t in thetas {
+            let s = p.slot[t];
+            if !e.deps[s] {
+                e.deps[s] = true;
+                e.tiles[(1 + s) * TT..(1 + s) * TT + len].iter_mut().for_each(|x| *x = 0.0);
+            }
+        }
+    }
+    derivs
+}
+
+/// Derivative tiles `a` and `b` (distinct slots) of `d`, both mutable.
+pub(super) fn two_tiles(d: &mut [f64], a: usize, b: usize) -> (&mut [f64], &mut [f64]) {
+    debug_assert!(a != b);
+    if a < b {
+        let (lo, hi) = d.split_at_mut(b * TT);
+        (&mut lo[a * TT..(a + 1) * TT], &mut hi[..TT])
+    } else {
+        let (lo, hi) = d.split_at_mut(a * TT);
+        (&mut hi[..TT], &mut lo[b * TT..(b + 1) * TT])
+    }
+}
+
+/// Profiles of the stationary kernels that depend on the squared scaled distance
+/// `s = Σ_k (Δ_k/ℓ_k)²` only.
+#[derive(Clone, Copy)]
+pub(super) enum Radial {
+    Matern12,
+    Matern32,
+    Matern52,
+    /// Rational quadratic with shape α.
+    Rq(f64),
+}
+
+impl Radial {
+    /// The Matern profile for `nu2 = 2ν` ∈ {1, 3, 5} (validated by `parse`).
+    #[inline(always)]
+    pub(super) fn matern(nu2: i32) -> Radial {
+        match nu2 {
+            1 => Radial::Matern12,
+            3 => Radial::Matern32,
+            _ => Radial::Matern52,
+        }
+    }
+
+    /// `(g(s), h(s))` with `h = −2 g′(s)`, so that `∂k/∂ℓ_k = h · Δ_k² / ℓ_k³`.
+    #[inline(always)]
+    pub(super) fn eval(self, s: f64) -> (f64, f64) {
+        match self {
+            // g = e^{-r}, r = √s; h = e^{-r}/r (the r = 0 pairs have Δ = 0: no derivative)
+            Radial::Matern12 => {
+                let r = s.sqrt();
+                let e = (-r).exp();
+                (e, if r > 0.0 { e / r } else { 0.0 })
+            }
+            // g = (1 + √3 r) e^{-√3 r}; h = 3 e^{-√3 r}
+            Radial::Matern32 => {
+                let r = (3.0 * s).sqrt();
+                let e = (-r).exp();
+                ((1.0 + r) * e, 3.0 * e)
+            }
+            // g = (1 + √5 r + 5r²/3) e^{-√5 r}; h = 5/3 (1 + √5 r) e^{-√5 r}
+            Radial::Matern52 => {
+                let r = (5.0 * s).sqrt();
+                let e = (-r).exp();
+                ((1.0 + r + (5.0 / 3.0) * s) * e, (5.0 / 3.0) * (1.0 + r) * e)
+            }
+            // g = (1 + s/(2α))^{-α}; h = g / (1 + s/(2α))
+            Radial::Rq(a) => {
+                let t = s / (2.0 * a);
+                let g = (-a * t.ln_1p()).exp();
+                (g, g / (1.0 + t))
+            }
+        }
+    }
+}
+
+/// MATERN and RQ: `v = g(s)`, `s = Σ_k (Δ_k/ℓ_k)²`; `∂v/∂ℓ = h(s) · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`;
+/// for RQ `∂v/∂α = g · (t/(1+t) − log(1+t))`, `t = s/(2α)`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn radial(
+    p: &Program,
+    mut e: Entry,
+    inp: &TileInputs,
+    geom: Geom,
+    g: Radial,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    shape: Option<usize>,
+) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)).chain(shape));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
+    if !derivs {
+        for x in v[..len].iter_mut() {
+            *x = g.eval(*x).0;
+        }
+        return;
+    }
+    let mut h = [0.0f64; TT];
+    let mut da = [0.0f64; TT];
+    for i in 0..len {
+        let s = v[i];
+        let (gv, hv) = g.eval(s);
+        if let Radial::Rq(a) = g {
+            let t = s / (2.0 * a);
+            da[i] = gv * (t / (1.0 + t) - t.ln_1p());
+        }
+        v[i] = gv;
+        h[i] = hv;
+    }
+    let shape_slot = shape.map(|t| p.slot[t]);
+    for s in 0..e.deps.len() {
+        if !e.deps[s] {
+            continue;
+        }
+        let ds = &mut d[s * TT..s * TT + len];
+        if Some(s) == shape_slot {
+            ds.copy_from_slice(&da[..len]);
+        } else {
+            let inv_l = 1.0 / p.theta[p.used[s]];
+            for (x, &hv) in ds.iter_mut().zip(h[..len].iter()) {
+                *x = *x * hv * inv_l;
+            }
+        }
+    }
+}
+
+/// PERIODIC: `v = exp(−2 Σ_k sin²(π Δ_k / p_k) / ℓ_k)`;
+/// `∂v/∂ℓ_k = v · 2 sin²(a_k) / ℓ_k²`, `∂v/∂p_k = v · 4 a_k sin(a_k) cos(a_k) / (ℓ_k p_k)`
+/// with `a_k = π Δ_k / p_k` (summed over k sharing a theta index).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn periodic(
+    p: &Program,
+    mut e: Entry,
+    inp: &TileInputs,
+    geom: Geom,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    per: usize,
+    n_per: usize,
+) {
+    let len = geom.len();
+    let thetas = (0..n_ls).map(|k| p.op(ls + k)).chain((0..n_per).map(|k| p.op(per + k)));
+    let derivs = leaf_begin(p, &mut e, len, thetas);
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let tl = p.op(if n_ls == 1 { ls } else { ls + k });
+        let tp = p.op(if n_per == 1 { per } else { per + k });
+        let inv_l = 1.0 / p.theta[tl];
+        let period = p.theta[tp];
+        let c = PI / period;
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let (dl, dp) = two_tiles(d, p.slot[tl], p.slot[tp]);
+            let cp = 4.0 * inv_l / period;
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let t = (a - b) * c;
+                let (sn, cs) = (t.sin(), t.cos());
+                let s2 = sn * sn * inv_l;
+                v[i] += s2;
+                dl[i] += 2.0 * s2 * inv_l;
+                dp[i] += cp * t * sn * cs;
+            });
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let sn = ((a - b) * c).sin();
+                v[i] += sn * sn * inv_l;
+            });
+        }
+    }
+    for x in v[..len].iter_mut() {
+        *x = (-2.0 * *x).exp();
+    }
+    scale_deps_by_value(&e.deps, v, d, len);
+}
+
+/// Multiplies every derivative tile the entry depends on by the value tile.
+pub(super) fn scale_deps_by_value(deps: &[bool], v: &[f64], d: &mut [f64], len: usize) {
+    for (s, &dep) in deps.iter().enumerate() {
+        if dep {
+            for (x, &vi) in d[s * TT..s * TT + len].iter_mut().zip(v[..len].iter()) {
+                *x *= vi;
+            }
+        }
+    }
+}
+
+/// LINEAR: `v = Σ_k c_k x_k x′_k`; `∂v/∂c = Σ_{k: c_k = c} x_k x′_k`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn linear(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, var: usize, n_var: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..n_var).map(|k| p.op(var + k)));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let t = p.op(if n_var == 1 { var } else { var + k });
+        let c = p.theta[t];
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let s = p.slot[t];
+            let dk = &mut d[s * TT..s * TT + TT];
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let q = a * b;
+                v[i] += c * q;
+                dk[i] += q;
+            });
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| v[i] += c * (a * b));
+        }
+    }
+}
+
+/// POLYNOMIAL: `v = (Σ_k x_k x′_k + c)^power`; `∂v/∂c = power · (Σ_k x_k x′_k + c)^(power−1)`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn polynomial(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, power: i32, dims: usize, n_dims: usize, offset: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, core::iter::once(offset));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        for_pairs(geom, &xi, &xj, |i, a, b| v[i] += a * b);
+    }
+    let c = p.theta[offset];
+    let pw = power as f64;
+    if derivs {
+        let s = p.slot[offset];
+        for (x, dv) in v[..len].iter_mut().zip(d[s * TT..s * TT + len].iter_mut()) {
+            let b = *x + c;
+            let lower = b.powi(power - 1);
+            *dv = pw * lower;
+            *x = lower * b;
+        }
+    } else {
+        for x in v[..len].iter_mut() {
+            *x = (*x + c).powi(power);
+        }
+    }
+}
+
+/// COSINE: `v = cos(π r / p)`, `r = ‖x − x′‖` over the dims; `∂v/∂p = sin(π r/p) · π r / p²`.
+pub(super) fn cosine(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, period: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, core::iter::once(period));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    for k in 0..n_dims {
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        for_pairs(geom, &xi, &xj, |i, a, b| {
+            let dl = a - b;
+            v[i] += dl * dl;
+        });
+    }
+    let per = p.theta[period];
+    let c = PI / per;
+    if derivs {
+        let s = p.slot[period];
+        for (x, dv) in v[..len].iter_mut().zip(d[s * TT..s * TT + len].iter_mut()) {
+            let a = x.sqrt() * c;
+            *dv = a.sin() * a / per;
+            *x = a.cos();
+        }
+    } else {
+        for x in v[..len].iter_mut() {
+            *x = (x.sqrt() * c).cos();
+        }
+    }
+}
+
+/// SPECTRAL (one mixture component, GPyTorch's SpectralMixtureKernel without the
+/// weight): `v = exp(−2π² Σ_k Δ_k² s_k²) · Π_k cos(2π Δ_k m_k)`;
+/// `∂v/∂s_k = v · (−4π² Δ_k² s_k)`, `∂v/∂m_k = −2π Δ_k sin(2π Δ_k m_k) · v / cos(2π Δ_k m_k)`
+/// (computed as a product without the division).
+pub(super) fn spectral(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, scales: usize) {
+    let len = geom.len();
+    let derivs = leaf_begin(p, &mut e, len, (0..2 * n_dims).map(|k| p.op(scales + k)));
+    let (v, d) = e.tiles.split_at_mut(TT);
+    v[..len].iter_mut().for_each(|x| *x = 1.0);
+    let mut ex = [0.0f64; TT];
+    let mut c = [0.0f64; TT];
+    let mut dc = [0.0f64; TT];
+    let two_pi = 2.0 * PI;
+    let two_pi2 = 2.0 * PI * PI;
+    for k in 0..n_dims {
+        let ts = p.op(scales + k);
+        let tm = p.op(scales + n_dims + k);
+        let (sc, mu) = (p.theta[ts], p.theta[tm]);
+        let (xi, xj) = inp.gather(p.op(dims + k));
+        if derivs {
+            let ss = p.slot[ts];
+            let dsk = &mut d[ss * TT..ss * TT + TT];
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let dl = a - b;
+                let u = dl * sc;
+                ex[i] -= two_pi2 * u * u;
+                dsk[i] -= 2.0 * two_pi2 * dl * dl * sc;
+                let w = two_pi * dl * mu;
+                c[i] = w.cos();
+                dc[i] = -two_pi * dl * w.sin();
+            });
+            // product rule over the cosines: earlier means' tiles × this cosine
+            for q in 0..k {
+                let s = p.slot[p.op(scales + n_dims + q)];
+                for (x, &ci) in d[s * TT..s * TT + len].iter_mut().zip(c[..len].iter()) {
+                    *x *= ci;
+                }
+            }
+            let sm = p.slot[tm];
+            for i in 0..len {
+                d[sm * TT + i] = v[i] * dc[i];
+                v[i] *= c[i];
+            }
+        } else {
+            for_pairs(geom, &xi, &xj, |i, a, b| {
+                let dl = a - b;
+                let u = dl * sc;
+                ex[i] -= two_pi2 * u * u;
+                c[i] = (two_pi * dl * mu).cos();
+            });
+            for i in 0..len {
+                v[i] *= c[i];
+            }
+        }
+    }
+    for i in 0..len {
+        c[i] = ex[i].exp();
+        v[i] *= c[i];
+    }
+    if derivs {
+        for k in 0..n_dims {
+            let ss = p.slot[p.op(scales + k)];
+            for (x, &vi) in d[ss * TT..ss * TT + len].iter_mut().zip(v[..len].iter()) {
+                *x *= vi;
+            }
+            let sm = p.slot[p.op(scales + n_dims + k)];
+            for (x, &ei) in d[sm * TT..sm * TT + len].iter_mut().zip(c[..len].iter()) {
+                *x *= ei;
+            }
+        }
+    }
+}
