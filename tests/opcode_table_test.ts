@@ -6,7 +6,7 @@ import { Op } from "../src/opcodes.ts";
 import { OPCODE_EMITTERS } from "../src/webgpu/kernel_wgsl.ts";
 
 /** The Rust file that holds the `const OP_NAME: i32 = N;` lines, one per line. */
-const RUST_OPCODES = "core-rs/src/kernel_program/mod.rs";
+const RUST_OPCODES = "core-rs/src/opcodes.rs";
 /** The WGSL emitter files whose tables must use `Op.X` keys. */
 const EMITTER_FILES = ["src/webgpu/kernel_wgsl.ts", "src/webgpu/kernel_wgsl_leaves.ts"];
 
