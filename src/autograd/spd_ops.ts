@@ -156,8 +156,10 @@ export function invQuad(aIn: Tensor, bIn: Tensor, options: InvQuadOptions = {}):
     }
     let gb: Float64Array | null = null;
     if (b.requiresGrad) {
-      if (diag) gb = wg.map((v) => 2 * v);
-      else {
+      if (diag) {
+        gb = new Float64Array(n * m);
+        for (let i = 0; i < gb.length; i++) gb[i] = 2 * wg[i];
+      } else {
         gb = wg.slice();
         const wgt = matmulData(w, false, g, true, n, m, m);
         for (let i = 0; i < gb.length; i++) gb[i] += wgt[i];
