@@ -217,6 +217,22 @@ Deno.test("gradcheck() passes choleskySolve and choleskyLogdet, batched", () => 
   );
 });
 
+Deno.test("gradcheck() passes spdSolve and invQuad (full and diagonal), which equal the Cholesky composition", () => {
+  const a = spd(5), b = randn([5, 3]);
+  assert.ok(ag.gradcheck((a, b) => ag.spdSolve(a, b), [a, b], opts));
+  assert.ok(ag.gradcheck((a, b) => ag.invQuad(a, b), [a, b], opts));
+  assert.ok(ag.gradcheck((a, b) => ag.invQuad(a, b, { diag: true }), [a, b], opts));
+  const l = ag.cholesky(a);
+  assertClose(ag.spdSolve(a, b).data, ag.choleskySolve(b, l).data, { rtol: 1e-12, atol: 1e-13 });
+  const v = ag.triangularSolve(l, b);
+  const quad = ag.matmul(v, v, { transposeA: true });
+  assertClose(ag.invQuad(a, b).data, quad.data, { rtol: 1e-12, atol: 1e-13 });
+  assertClose(ag.invQuad(a, b, { diag: true }).data, ag.diagonal(quad).data, { rtol: 1e-12 });
+  // A factor given up front is used as is.
+  const given = ag.spdSolve(a, b, { factor: l.data });
+  assertClose(given.data, ag.spdSolve(a, b).data, { rtol: 1e-15, atol: 1e-15 });
+});
+
 Deno.test("backward() accumulates into leaves as PyTorch, over shared subexpressions", () => {
   const x = ag.tensor([1, 2], { requiresGrad: true });
   const y = x.mul(x).add(x); // x² + x, x used three times

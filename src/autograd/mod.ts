@@ -53,5 +53,6 @@ export {
   triangularSolve,
   type TriangularSolveOptions,
 } from "./linalg.ts";
+export { invQuad, type InvQuadOptions, type SpdOptions, spdSolve } from "./spd_ops.ts";
 export { kernelDiagonal, kernelMatrix, type KernelOps } from "./kernel_ops.ts";
 export { gradcheck, GradcheckError, type GradcheckOptions } from "./gradcheck.ts";

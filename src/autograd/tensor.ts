@@ -436,7 +436,10 @@ function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
         break;
       case "sub":
         ga = wa ? g : null;
-        gb = wb ? g.map((v) => -v) : null;
+        if (wb) {
+          gb = new Float64Array(n);
+          for (let i = 0; i < n; i++) gb[i] = -g[i];
+        }
         break;
       case "mul":
         if (wa) {

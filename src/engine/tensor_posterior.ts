@@ -5,8 +5,10 @@
  *
  * When no training-side parameter needs a gradient (all frozen, or the objective only
  * asks about x), the cached training solve (L and α) is used as constants, so a gradient
- * to x costs O(N² m); otherwise the training solve itself is recorded (K̂, its Cholesky
- * factor, α = K̂⁻¹ (y − μ)) and the backward pass runs through the factorization, O(N³).
+ * to x costs O(N² m). Otherwise K̂ = K(X, X) + noise is recorded and the solves go
+ * through its cached factor by fused operations (spdSolve, invQuad) whose VJPs give K̂'s
+ * gradient as a rank-m product: O(N² m) as well, plus one pass of kernel derivative tiles
+ * over the training set.
  *
  * @module
  */
@@ -15,7 +17,8 @@ import { gradEnabled } from "../settings.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { matmul } from "../autograd/matrix.ts";
 import { square } from "../autograd/elementwise.ts";
-import { cholesky, choleskySolve, triangularSolve } from "../autograd/linalg.ts";
+import { triangularSolve } from "../autograd/linalg.ts";
+import { invQuad, spdSolve } from "../autograd/spd_ops.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
 import { thetaTensor } from "../theta_tensor.ts";
 import type { Parameter } from "../parameter.ts";
@@ -44,6 +47,9 @@ interface Parts {
   cross: Tensor;
   theta: Tensor;
   v: Tensor | null;
+  /** K̂ recorded (trainable parameters), with its cached factor; null on the cached path. */
+  khat: Tensor | null;
+  factor: Float64Array | null;
 }
 
 /** Mean, variance and covariance tensors of one posterior, sharing their pieces. */
@@ -112,18 +118,21 @@ export class TensorPosterior {
           `"cholesky" }, or read the numbers with await mvn.mean() / .variance()`,
       );
     }
-    let l: Tensor, alpha: Tensor;
+    let l: Tensor, alpha: Tensor, khat: Tensor | null = null;
     if (needs) {
-      l = cholesky(await training.covariance.denseTensor());
+      // K̂ is recorded, and solves go through its cached factor: the VJPs give K̂'s
+      // gradient as a rank-m product (O(N² m)), never through the factorization's (O(N³)).
+      khat = await training.covariance.denseTensor();
       const mu = await training.mean.evaluateTensor();
       const r = new Tensor(training.y, [n]).sub(mu).reshape([n, 1]);
-      alpha = choleskySolve(r, l);
+      alpha = spdSolve(khat, r, { factor });
+      l = new Tensor(factor!, [n, n]);
     } else {
       l = new Tensor(factor ?? new Float64Array(0), factor ? [n, n] : [0]);
       alpha = new Tensor(solve.alpha, [n, 1]);
     }
     const cross = kernelMatrix(test.plan, theta, trainX, xs);
-    return { xs, alpha, l, cross, theta, v: null };
+    return { xs, alpha, l, cross, theta, v: null, khat, factor: khat ? factor! : null };
   }
 
   #whitened(parts: Parts): Tensor {
@@ -153,16 +162,21 @@ export class TensorPosterior {
   /** diag k(x*, x*) − colsum((L⁻¹ K(X, x*))²), recorded ([m]). */
   async variance(): Promise<Tensor> {
     const parts = await this.#build();
-    const v = this.#whitened(parts);
     const prior = kernelDiagonal(this.#source.testCovariance.plan, parts.theta, parts.xs);
-    return prior.sub(square(v).sum(0));
+    if (parts.khat !== null) {
+      return prior.sub(invQuad(parts.khat, parts.cross, { diag: true, factor: parts.factor! }));
+    }
+    return prior.sub(square(this.#whitened(parts)).sum(0));
   }
 
   /** K(x*, x*) − Vᵀ V with V = L⁻¹ K(X, x*), recorded ([m, m]). */
   async covariance(): Promise<Tensor> {
     const parts = await this.#build();
-    const v = this.#whitened(parts);
     const prior = kernelMatrix(this.#source.testCovariance.plan, parts.theta, parts.xs);
+    if (parts.khat !== null) {
+      return prior.sub(invQuad(parts.khat, parts.cross, { factor: parts.factor! }));
+    }
+    const v = this.#whitened(parts);
     return prior.sub(matmul(v, v, { transposeA: true }));
   }
 }
