@@ -16,7 +16,6 @@ import { record, Tensor, type TensorLike } from "./autograd/tensor.ts";
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import { Scalar } from "./scalar.ts";
  * import { Parameter } from "./parameter.ts";
  * import assert from "node:assert";

@@ -8,7 +8,7 @@
  */
 
 import * as core from "../wasm/core.ts";
-import { choleskyFactor } from "../engine/cholesky.ts";
+import { choleskyFactor } from "../wasm/cholesky_factor.ts";
 import { record, Tensor } from "./tensor.ts";
 import { showShape } from "./broadcast.ts";
 import { matmulData } from "./matrix.ts";

@@ -81,7 +81,6 @@ function positiveNumber(name: string, v: number, example: string): number {
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import * as gp from "../../mod.ts";
  * import * as assert from "node:assert";
  * class Model extends gp.models.ExactGP {

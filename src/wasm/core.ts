@@ -11,7 +11,6 @@
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import { cholesky, choleskyLogdet, F64Buffer } from "./core.ts";
  * import assert from "node:assert";
  * using a = F64Buffer.from(new Float64Array([4, 2, 2, 3]));
