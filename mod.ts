@@ -48,6 +48,8 @@ export * as constraints from "./src/constraints.ts";
 export * as priors from "./src/priors/mod.ts";
 export * as settings from "./src/settings.ts";
 export * as autograd from "./src/autograd/mod.ts";
+export * as data from "./src/data/mod.ts";
+export * as variational from "./src/variational/mod.ts";
 export { type InputLike, Inputs, linspace, type VectorLike } from "./src/tensor.ts";
 export { Generator } from "./src/random.ts";
 export { Parameter } from "./src/parameter.ts";

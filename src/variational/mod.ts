@@ -1,0 +1,19 @@
+/**
+ * Variational inference for approximate GPs: Gauss–Hermite quadrature for expected
+ * log-likelihoods, and seeded inducing-point initialisation.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import * as variational from "./mod.ts";
+ * const q = new variational.GaussHermiteQuadrature1D();
+ * const [e] = q.expect((f) => f, [0.5], [2]);
+ * assert.ok(Math.abs(e - 0.5) < 1e-14);
+ * ```
+ *
+ * @module
+ */
+export { type GaussHermiteRule, hermgauss } from "./hermgauss.ts";
+export { GaussHermiteQuadrature1D, NUM_GAUSS_HERMITE_LOCS } from "./gauss_hermite_quadrature_1d.ts";
+export { type KMeansOptions, kmeansPlusPlus } from "./kmeans_plus_plus.ts";
+export { randomSubset, type RandomSubsetOptions } from "./random_subset.ts";
