@@ -10,3 +10,4 @@ export {
   FixedNoiseGaussianLikelihood,
   type FixedNoiseGaussianLikelihoodOptions,
 } from "./fixed_noise_gaussian_likelihood.ts";
+export type { ApproximateLikelihood } from "./approximate_likelihood.ts";
