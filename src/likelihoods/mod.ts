@@ -11,3 +11,4 @@ export {
   type FixedNoiseGaussianLikelihoodOptions,
 } from "./fixed_noise_gaussian_likelihood.ts";
 export type { ApproximateLikelihood } from "./approximate_likelihood.ts";
+export { BernoulliLikelihood } from "./bernoulli_likelihood.ts";
