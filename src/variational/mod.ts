@@ -28,3 +28,4 @@ export {
 } from "./variational_strategy.ts";
 export { VariationalMultivariateNormal } from "./variational_multivariate_normal.ts";
 export { clampMin, eye, gaussHermiteExpectation, lowerMask } from "./ops.ts";
+export { abs, digamma, lgamma, logGamma } from "./gamma_ops.ts";

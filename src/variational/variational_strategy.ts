@@ -180,6 +180,10 @@ export class VariationalStrategy extends Module {
 
   /** q(f(x)) (GPyTorch's `variational_strategy(x)`). */
   call(x: InputLike): VariationalMultivariateNormal {
+    return this.#atomically(() => this.#call(x));
+  }
+
+  #call(x: InputLike): VariationalMultivariateNormal {
     const model = this.#model;
     if (model === null) {
       throw new TypeError(
@@ -238,5 +242,21 @@ export class VariationalStrategy extends Module {
     if (this.variationalParamsInitialized) return;
     this.variationalDistribution.initializeFromWhitenedPrior(this.#generator);
     this.variationalParamsInitialized = true;
+  }
+
+  /** Run `body`; if it throws, undo a lazy initialisation it made (nothing left half-done). */
+  #atomically<T>(body: () => T): T {
+    if (this.variationalParamsInitialized) return body();
+    const q = this.variationalDistribution;
+    const saved = q.parameters().map((p) => [p, p.rawValues] as const);
+    const generator = this.#generator.seed;
+    try {
+      return body();
+    } catch (e) {
+      for (const [p, raw] of saved) p.setRaw(raw);
+      this.variationalParamsInitialized = false;
+      this.#generator = new Generator(generator);
+      throw e;
+    }
   }
 }
