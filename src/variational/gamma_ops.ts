@@ -5,7 +5,7 @@
  * @module
  */
 
-import { record, Tensor } from "../autograd/tensor.ts";
+import { record, type Tensor } from "../autograd/tensor.ts";
 
 // Lanczos approximation (g = 7, n = 9), relative error ≲ 1e-15 for x > 0.
 const G = 7;
