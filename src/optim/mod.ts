@@ -8,3 +8,8 @@ export { Adam, type AdamOptions } from "./adam.ts";
 export { SGD, type SGDOptions } from "./sgd.ts";
 export { LBFGS, type LBFGSOptions } from "./lbfgs.ts";
 export { fit, type FitHistory, type FitOptions } from "./fit.ts";
+export {
+  fitApproximate,
+  type FitApproximateHistory,
+  type FitApproximateOptions,
+} from "./fit_approximate.ts";
