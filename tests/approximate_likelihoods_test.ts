@@ -123,7 +123,7 @@ Deno.test("LaplaceLikelihood's gradients match finite differences; its predictiv
   const q = new gp.variational.VariationalMultivariateNormal(
     tensor(mu),
     tensor(v),
-    () => new Float64Array(16),
+    () => tensor([[0.05, 0, 0, 0], [0, 0.3, 0, 0], [0, 0, 1.5, 0], [0, 0, 0, 0.8]]),
   );
   const moments = lik.call(q);
   moments.variance.forEach((w, i) => assert.ok(Math.abs(w - (v[i] + 1.2)) < 1e-14));

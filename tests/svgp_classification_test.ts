@@ -123,8 +123,8 @@ Deno.test("BernoulliLikelihood.call(q(f)) gives GPyTorch's predictive probabilit
   model.eval();
   const q = model.call(f.data.grid);
   const checks: [string, Float64Array, Float64Array][] = [
-    ["latent mean", q.meanTensor.data, f.predictions.latentMean],
-    ["latent variance", q.varianceTensor.data, f.predictions.latentVariance],
+    ["latent mean", q.latentMean.data, f.predictions.latentMean],
+    ["latent variance", q.latentVariance.data, f.predictions.latentVariance],
     ["P(y = 1)", likelihood.call(q).probs, f.predictions.probY1!],
   ];
   for (const [what, ours, theirs] of checks) {

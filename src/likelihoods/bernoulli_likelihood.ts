@@ -95,7 +95,7 @@ export class BernoulliLikelihood extends Module implements ApproximateLikelihood
           `got ${f}`,
       );
     }
-    const mu = f.meanTensor.data, v = f.varianceTensor.data;
+    const mu = f.latentMean.data, v = f.latentVariance.data;
     return new Bernoulli(mu.map((m, i) => normalCdf(m / Math.sqrt(1 + v[i]))));
   }
 }

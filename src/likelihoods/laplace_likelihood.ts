@@ -66,8 +66,8 @@ export class LaplaceLikelihood extends OneDimensionalLikelihood {
     }
     const extra = 2 * this.noise;
     return {
-      mean: f.meanTensor.data.slice(),
-      variance: f.varianceTensor.data.map((v) => v + extra),
+      mean: f.latentMean.data.slice(),
+      variance: f.latentVariance.data.map((v) => v + extra),
     };
   }
 }

@@ -106,8 +106,8 @@ export class StudentTLikelihood extends OneDimensionalLikelihood {
     const nu = this.degFree, s = this.noise;
     const extra = nu > 2 ? s * nu / (nu - 2) : Infinity;
     return {
-      mean: f.meanTensor.data.slice(),
-      variance: f.varianceTensor.data.map((v) => v + extra),
+      mean: f.latentMean.data.slice(),
+      variance: f.latentVariance.data.map((v) => v + extra),
     };
   }
 }

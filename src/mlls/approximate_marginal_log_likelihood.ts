@@ -127,8 +127,8 @@ export abstract class ApproximateMarginalLogLikelihood extends Module {
           `objective with numData ≥ ${y.length}`,
       );
     }
-    const variance = clampMin(output.varianceTensor, MIN_VARIANCE);
-    const ll = this.likelihoodTerm(y, output.meanTensor, variance).sum().div(y.length);
+    const variance = clampMin(output.latentVariance, MIN_VARIANCE);
+    const ll = this.likelihoodTerm(y, output.latentMean, variance).sum().div(y.length);
     const kl = this.model.variationalStrategy.kl().div(this.numData / this.beta);
     let logPrior: Tensor = new Tensor(new Float64Array(1), []);
     const seen = new Set<Parameter>();

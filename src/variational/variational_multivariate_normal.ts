@@ -8,32 +8,62 @@
 
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
 import type { Covariance } from "../distributions/covariance.ts";
-import { MeanVector } from "../means/mean.ts";
+import type { MeanSource } from "../means/mean.ts";
 import type { Tensor } from "../autograd/tensor.ts";
 
-/** The covariance of q(f): its diagonal from the recorded variances, the full matrix on demand. */
-class MarginalCovariance implements Covariance {
+/** q(f)'s mean: the values now, and the recorded tensor (`evaluateTensor`). */
+class LatentMean implements MeanSource {
+  readonly size: number;
+  readonly #mean: Tensor;
+
+  constructor(mean: Tensor) {
+    this.size = mean.size;
+    this.#mean = mean;
+  }
+
+  evaluate(): Promise<Float64Array> {
+    return Promise.resolve(this.#mean.data.slice());
+  }
+
+  /** The recorded mean. */
+  evaluateTensor(): Promise<Tensor> {
+    return Promise.resolve(this.#mean);
+  }
+}
+
+/** q(f)'s covariance: the diagonal from the recorded variances, the full matrix on demand. */
+class LatentCovariance implements Covariance {
   readonly size: number;
   readonly #variance: Tensor;
-  readonly #dense: () => Float64Array;
+  readonly #dense: () => Tensor;
 
-  constructor(variance: Tensor, dense: () => Float64Array) {
+  constructor(variance: Tensor, dense: () => Tensor) {
     this.size = variance.size;
     this.#variance = variance;
     this.#dense = dense;
   }
 
   dense(): Promise<Float64Array> {
-    return Promise.resolve(this.#dense());
+    return Promise.resolve(this.#dense().data.slice());
   }
 
   diagonal(): Promise<Float64Array> {
     return Promise.resolve(this.#variance.data.slice());
   }
+
+  /** The full covariance, recorded. */
+  denseTensor(): Promise<Tensor> {
+    return Promise.resolve(this.#dense());
+  }
+
+  /** The variances, recorded. */
+  diagonalTensor(): Promise<Tensor> {
+    return Promise.resolve(this.#variance);
+  }
 }
 
 /**
- * N(μ, Σ) with μ and diag(Σ) kept as recorded tensors (`meanTensor`, `varianceTensor`)
+ * N(μ, Σ) with μ and diag(Σ) kept as recorded tensors (`latentMean`, `latentVariance`)
  * beside the usual asynchronous accessors; the full Σ is computed only when asked.
  *
  * @example
@@ -44,32 +74,33 @@ class MarginalCovariance implements Covariance {
  * const q = new VariationalMultivariateNormal(
  *   tensor([1, 2]),
  *   tensor([0.5, 0.25]),
- *   () => new Float64Array([0.5, 0, 0, 0.25]),
+ *   () => tensor([[0.5, 0], [0, 0.25]]),
  * );
  * assert.deepStrictEqual(Array.from(await q.variance()), [0.5, 0.25]);
  * assert.deepStrictEqual(Array.from(await q.mean()), [1, 2]);
+ * assert.strictEqual(q.latentVariance.data[1], 0.25);
  * ```
  */
 export class VariationalMultivariateNormal extends MultivariateNormal {
-  /** The mean, recorded. */
-  readonly meanTensor: Tensor;
+  /** The mean μ, recorded. */
+  readonly latentMean: Tensor;
   /** The marginal variances diag(Σ), recorded. */
-  readonly varianceTensor: Tensor;
+  readonly latentVariance: Tensor;
 
   /**
    * @param mean μ (n values, recorded)
    * @param variance diag(Σ) (n values, recorded)
-   * @param dense computes the full Σ, row-major n × n
+   * @param dense computes the full Σ [n, n] (recorded when gradients are on)
    */
-  constructor(mean: Tensor, variance: Tensor, dense: () => Float64Array) {
+  constructor(mean: Tensor, variance: Tensor, dense: () => Tensor) {
     if (mean.size !== variance.size) {
       throw new TypeError(
         `VariationalMultivariateNormal(mean, variance): mean has ${mean.size} values but ` +
           `variance has ${variance.size}; give one variance per mean`,
       );
     }
-    super(new MeanVector(mean.data.slice()), new MarginalCovariance(variance, dense));
-    this.meanTensor = mean;
-    this.varianceTensor = variance;
+    super(new LatentMean(mean), new LatentCovariance(variance, dense));
+    this.latentMean = mean;
+    this.latentVariance = variance;
   }
 }

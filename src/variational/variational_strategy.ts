@@ -17,7 +17,6 @@ import { diagonal, matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
 import { thetaTensor } from "../theta_tensor.ts";
-import { noGrad } from "../settings.ts";
 import { VariationalDistribution } from "./variational_distribution.ts";
 import { VariationalMultivariateNormal } from "./variational_multivariate_normal.ts";
 import { eye } from "./ops.ts";
@@ -228,12 +227,11 @@ export class VariationalStrategy extends Module {
     const rootTa = matmul(root, a, { transposeA: true });
     const variance = kxx.add(this.jitter).add(square(rootTa).sum(0)).sub(square(a).sum(0));
     const jitter = this.jitter;
-    const dense = (): Float64Array => {
-      using _ = noGrad();
+    const dense = (): Tensor => {
       const kxxFull = kernelMatrix(plan, theta, xt).add(eye(n, jitter));
       const s = matmul(rootTa, rootTa, { transposeA: true });
       const p = matmul(a, a, { transposeA: true });
-      return kxxFull.add(s).sub(p).data.slice();
+      return kxxFull.add(s).sub(p);
     };
     return new VariationalMultivariateNormal(mean, variance, dense);
   }
