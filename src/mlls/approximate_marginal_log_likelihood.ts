@@ -15,7 +15,16 @@ import type { ApproximateGP } from "../models/approximate_gp.ts";
 import { VariationalMultivariateNormal } from "../variational/variational_multivariate_normal.ts";
 import { clampMin } from "../variational/ops.ts";
 
-/** GPyTorch's `min_variance` for float64: q(f)'s variances are clamped here before use. */
+/**
+ * GPyTorch's `min_variance` for float64: q(f)'s variances are clamped here before use.
+ *
+ * @example
+ * ```ts
+ * import { MIN_VARIANCE } from "./approximate_marginal_log_likelihood.ts";
+ * import assert from "node:assert";
+ * assert.strictEqual(MIN_VARIANCE, 1e-10);
+ * ```
+ */
 export const MIN_VARIANCE = 1e-10;
 
 /** Options of the variational objectives. */

@@ -11,7 +11,16 @@ import { Parameter } from "../parameter.ts";
 import type { Tensor } from "../autograd/tensor.ts";
 import type { Generator } from "../random.ts";
 
-/** GPyTorch's `mean_init_std`: the standard deviation of the lazy initial mean's draw. */
+/**
+ * GPyTorch's `mean_init_std`: the standard deviation of the lazy initial mean's draw.
+ *
+ * @example
+ * ```ts
+ * import { MEAN_INIT_STD } from "./variational_distribution.ts";
+ * import assert from "node:assert";
+ * assert.strictEqual(MEAN_INIT_STD, 1e-3);
+ * ```
+ */
 export const MEAN_INIT_STD = 1e-3;
 
 /** Check a number of inducing points (a positive integer). */

@@ -21,7 +21,17 @@ import { VariationalDistribution } from "./variational_distribution.ts";
 import { VariationalMultivariateNormal } from "./variational_multivariate_normal.ts";
 import { eye } from "./ops.ts";
 
-/** GPyTorch's `variational_cholesky_jitter` for float64, added to K_uu and to the predictive covariance. */
+/**
+ * GPyTorch's `variational_cholesky_jitter` for float64, added to K_uu and to the
+ * predictive covariance.
+ *
+ * @example
+ * ```ts
+ * import { VARIATIONAL_JITTER } from "./variational_strategy.ts";
+ * import assert from "node:assert";
+ * assert.strictEqual(VARIATIONAL_JITTER, 1e-6);
+ * ```
+ */
 export const VARIATIONAL_JITTER = 1e-6;
 
 /** What a strategy needs of its model: the prior at some inputs. */
