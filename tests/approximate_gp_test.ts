@@ -35,7 +35,9 @@ const ys = xs.map((v) => Math.sin(6 * v) + 0.1 * Math.cos(31 * v));
 
 /** Non-trivial values for every parameter (so no gradient vanishes by symmetry). */
 function perturb(model: SVGP, gen: gp.Generator): void {
-  const q = model.variationalStrategy.variationalDistribution;
+  const q = model.variationalStrategy.variationalDistribution as
+    | gp.variational.CholeskyVariationalDistribution
+    | gp.variational.MeanFieldVariationalDistribution;
   q.variationalMean.setRaw(gen.normals(q.numInducingPoints).map((v) => 0.5 * v));
   if (q instanceof gp.variational.CholeskyVariationalDistribution) {
     const m = q.numInducingPoints;
@@ -100,15 +102,22 @@ Deno.test("VariationalStrategy initialises q(u) lazily and seeded at the first c
   assert.deepStrictEqual(Array.from(q.cholVariationalCovar.rawValues), [1, 0, 0, 0, 1, 0, 0, 0, 1]);
   assert.deepStrictEqual(
     m,
-    b.variationalStrategy.variationalDistribution.variationalMean.rawValues,
+    (b.variationalStrategy
+      .variationalDistribution as gp.variational.CholeskyVariationalDistribution).variationalMean
+      .rawValues,
   );
   // Values set by the user survive when the flag says they are initialised.
   const c = model1d([0, 0.5, 1]);
-  c.variationalStrategy.variationalDistribution.variationalMean.setRaw([1, 2, 3]);
+  (c.variationalStrategy.variationalDistribution as gp.variational.CholeskyVariationalDistribution)
+    .variationalMean.setRaw([1, 2, 3]);
   c.variationalStrategy.variationalParamsInitialized = true;
   c.call(xs);
   assert.deepStrictEqual(
-    Array.from(c.variationalStrategy.variationalDistribution.variationalMean.rawValues),
+    Array.from(
+      (c.variationalStrategy
+        .variationalDistribution as gp.variational.CholeskyVariationalDistribution).variationalMean
+        .rawValues,
+    ),
     [1, 2, 3],
   );
 });
@@ -248,7 +257,8 @@ Deno.test("A failed Adam step leaves every parameter, variational ones included,
   const mll = new gp.mlls.VariationalELBO(likelihood, model, 7);
   const before = params.map((p) => p.rawValues);
   (await mll.call(model.call(xs), ys)).neg().backward();
-  const q = model.variationalStrategy.variationalDistribution;
+  const q = model.variationalStrategy
+    .variationalDistribution as gp.variational.CholeskyVariationalDistribution;
   q.variationalMean.grad![1] = NaN;
   assert.throws(() => optimizer.step(), RangeError);
   params.forEach((p, i) => assert.deepStrictEqual(p.rawValues, before[i]));

@@ -7,7 +7,8 @@
 
 import { Parameter } from "../parameter.ts";
 import type { Tensor } from "../autograd/tensor.ts";
-import { VariationalDistribution } from "./variational_distribution.ts";
+import type { Generator } from "../random.ts";
+import { VariationalDistribution, type VariationalMoments } from "./variational_distribution.ts";
 import { lowerMask } from "./ops.ts";
 
 /**
@@ -26,6 +27,8 @@ import { lowerMask } from "./ops.ts";
  * ```
  */
 export class CholeskyVariationalDistribution extends VariationalDistribution {
+  /** The variational mean m (GPyTorch's `variational_mean`), M values. */
+  readonly variationalMean: Parameter;
   /** The M × M matrix (row-major) whose lower triangle is L. */
   readonly cholVariationalCovar: Parameter;
 
@@ -36,18 +39,35 @@ export class CholeskyVariationalDistribution extends VariationalDistribution {
    */
   constructor(numInducingPoints: number, options: { meanInitStd?: number } = {}) {
     super(numInducingPoints, "CholeskyVariationalDistribution", options);
+    this.variationalMean = new Parameter(new Float64Array(this.numInducingPoints));
     const m = this.numInducingPoints;
     const eye = new Float64Array(m * m);
     for (let i = 0; i < m; i++) eye[i * m + i] = 1;
     this.cholVariationalCovar = new Parameter(eye);
   }
 
-  covarianceRoot(): Tensor {
+  #root(): Tensor {
     const m = this.numInducingPoints;
     return this.cholVariationalCovar.rawTensor().reshape([m, m]).mul(lowerMask(m));
   }
 
-  protected setCovarianceToIdentity(): void {
+  /** The root L (lower triangular, [M, M]), recorded. */
+  covarianceRoot(): Tensor {
+    return this.#root();
+  }
+
+  moments(): VariationalMoments {
+    return { mean: this.variationalMean.rawTensor(), root: this.#root() };
+  }
+
+  /** m = meanInitStd · randn, S = I (GPyTorch's initialisation from N(0, I)). */
+  initializeFromWhitenedPrior(generator: Generator): void {
+    const m = this.drawNoise(generator);
+    this.#setCovarianceToIdentity();
+    this.variationalMean.setRaw(m);
+  }
+
+  #setCovarianceToIdentity(): void {
     const m = this.numInducingPoints;
     const eye = new Float64Array(m * m);
     for (let i = 0; i < m; i++) eye[i * m + i] = 1;

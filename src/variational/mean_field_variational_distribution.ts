@@ -6,8 +6,9 @@
 
 import { Parameter } from "../parameter.ts";
 import type { Tensor } from "../autograd/tensor.ts";
+import type { Generator } from "../random.ts";
 import { diagEmbed } from "../autograd/matrix.ts";
-import { VariationalDistribution } from "./variational_distribution.ts";
+import { VariationalDistribution, type VariationalMoments } from "./variational_distribution.ts";
 
 /**
  * q(u) = N(m, diag(s²)) with the trained standard deviations `variationalStddev`
@@ -24,6 +25,8 @@ import { VariationalDistribution } from "./variational_distribution.ts";
  * ```
  */
 export class MeanFieldVariationalDistribution extends VariationalDistribution {
+  /** The variational mean m (GPyTorch's `variational_mean`), M values. */
+  readonly variationalMean: Parameter;
   /** The standard deviations s (M values). */
   readonly variationalStddev: Parameter;
 
@@ -34,14 +37,31 @@ export class MeanFieldVariationalDistribution extends VariationalDistribution {
    */
   constructor(numInducingPoints: number, options: { meanInitStd?: number } = {}) {
     super(numInducingPoints, "MeanFieldVariationalDistribution", options);
+    this.variationalMean = new Parameter(new Float64Array(this.numInducingPoints));
     this.variationalStddev = new Parameter(new Float64Array(this.numInducingPoints).fill(1));
   }
 
-  covarianceRoot(): Tensor {
+  #root(): Tensor {
     return diagEmbed(this.variationalStddev.rawTensor());
   }
 
-  protected setCovarianceToIdentity(): void {
+  /** The root L (lower triangular, [M, M]), recorded. */
+  covarianceRoot(): Tensor {
+    return this.#root();
+  }
+
+  moments(): VariationalMoments {
+    return { mean: this.variationalMean.rawTensor(), root: this.#root() };
+  }
+
+  /** m = meanInitStd · randn, S = I (GPyTorch's initialisation from N(0, I)). */
+  initializeFromWhitenedPrior(generator: Generator): void {
+    const m = this.drawNoise(generator);
+    this.#setCovarianceToIdentity();
+    this.variationalMean.setRaw(m);
+  }
+
+  #setCovarianceToIdentity(): void {
     this.variationalStddev.setRaw(new Float64Array(this.numInducingPoints).fill(1));
   }
 }

@@ -17,7 +17,11 @@ export { type GaussHermiteRule, hermgauss } from "./hermgauss.ts";
 export { GaussHermiteQuadrature1D, NUM_GAUSS_HERMITE_LOCS } from "./gauss_hermite_quadrature_1d.ts";
 export { type KMeansOptions, kmeansPlusPlus } from "./kmeans_plus_plus.ts";
 export { randomSubset, type RandomSubsetOptions } from "./random_subset.ts";
-export { MEAN_INIT_STD, VariationalDistribution } from "./variational_distribution.ts";
+export {
+  MEAN_INIT_STD,
+  VariationalDistribution,
+  type VariationalMoments,
+} from "./variational_distribution.ts";
 export { CholeskyVariationalDistribution } from "./cholesky_variational_distribution.ts";
 export { MeanFieldVariationalDistribution } from "./mean_field_variational_distribution.ts";
 export {

@@ -7,7 +7,6 @@
  */
 
 import { Module } from "../module.ts";
-import { Parameter } from "../parameter.ts";
 import type { Tensor } from "../autograd/tensor.ts";
 import type { Generator } from "../random.ts";
 
@@ -34,9 +33,17 @@ export function checkSize(name: string, m: unknown): number {
   return m;
 }
 
+/** q(u)'s mean and the lower-triangular root of its covariance, as recorded tensors. */
+export interface VariationalMoments {
+  /** m, [M]. */
+  mean: Tensor;
+  /** L with S = L Lᵀ, [M, M] lower triangular. */
+  root: Tensor;
+}
+
 /**
- * q(u) = N(m, L Lᵀ) over M inducing values. Subclasses give the root L as a recorded
- * tensor and the initialisation from the prior.
+ * q(u) = N(m, L Lᵀ) over M inducing values. Subclasses give m and L as recorded tensors
+ * of their parameters, and the initialisation from the whitened prior.
  *
  * @example
  * ```ts
@@ -45,14 +52,12 @@ export function checkSize(name: string, m: unknown): number {
  * import assert from "node:assert";
  * const q: VariationalDistribution = new CholeskyVariationalDistribution(3);
  * assert.strictEqual(q.numInducingPoints, 3);
- * assert.deepStrictEqual(q.covarianceRoot().shape, [3, 3]);
+ * assert.deepStrictEqual(q.moments().root.shape, [3, 3]);
  * ```
  */
 export abstract class VariationalDistribution extends Module {
   /** M, the number of inducing values. */
   readonly numInducingPoints: number;
-  /** The variational mean m (GPyTorch's `variational_mean`), M values. */
-  readonly variationalMean: Parameter;
   /** The standard deviation of the lazy initial mean's random draw (GPyTorch: 1e-3). */
   readonly meanInitStd: number;
 
@@ -64,23 +69,20 @@ export abstract class VariationalDistribution extends Module {
       throw new RangeError(`${name}({ meanInitStd }): meanInitStd = ${std} must be finite and ≥ 0`);
     }
     this.meanInitStd = std;
-    this.variationalMean = new Parameter(new Float64Array(numInducingPoints));
   }
 
-  /** The lower-triangular root L of S = L Lᵀ, [M, M], recorded from the raw parameters. */
-  abstract covarianceRoot(): Tensor;
+  /** m and L (S = L Lᵀ), recorded from the parameters. */
+  abstract moments(): VariationalMoments;
 
   /**
    * Set q(u) from the whitened prior N(0, I), as GPyTorch's
-   * `initialize_variational_distribution`: m = 0 + meanInitStd · randn (from `generator`),
-   * S = I.
+   * `initialize_variational_distribution`, with the mean's noise (meanInitStd · randn)
+   * drawn from `generator`.
    */
-  initializeFromWhitenedPrior(generator: Generator): void {
-    const m = generator.normals(this.numInducingPoints).map((v) => v * this.meanInitStd);
-    this.setCovarianceToIdentity();
-    this.variationalMean.setRaw(m);
-  }
+  abstract initializeFromWhitenedPrior(generator: Generator): void;
 
-  /** Set the covariance parameters so that S = I. */
-  protected abstract setCovarianceToIdentity(): void;
+  /** meanInitStd · randn(M) from `generator`. */
+  protected drawNoise(generator: Generator): Float64Array {
+    return generator.normals(this.numInducingPoints).map((v) => v * this.meanInitStd);
+  }
 }

@@ -179,8 +179,7 @@ export class VariationalStrategy extends Module {
   kl(): Tensor {
     this.#initialize();
     const q = this.variationalDistribution;
-    const m = q.variationalMean.rawTensor();
-    const root = q.covarianceRoot();
+    const { mean: m, root } = q.moments();
     const logdet = log(square(diagonal(root))).sum();
     return m.mul(m).sum().add(root.mul(root).sum()).sub(logdet).sub(this.numInducingPoints).mul(
       0.5,
@@ -232,8 +231,8 @@ export class VariationalStrategy extends Module {
     const l = cholesky(kuu);
     const a = triangularSolve(l, kux); // L⁻¹ K_ux, M × n
     const q = this.variationalDistribution;
-    const root = q.covarianceRoot();
-    const mean = matmul(a, q.variationalMean.rawTensor(), { transposeA: true }).add(meanX);
+    const { mean: qMean, root } = q.moments();
+    const mean = matmul(a, qMean, { transposeA: true }).add(meanX);
     const rootTa = matmul(root, a, { transposeA: true });
     const variance = kxx.add(this.jitter).add(square(rootTa).sum(0)).sub(square(a).sum(0));
     const jitter = this.jitter;
