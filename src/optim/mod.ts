@@ -13,3 +13,4 @@ export {
   type FitApproximateHistory,
   type FitApproximateOptions,
 } from "./fit_approximate.ts";
+export { NGD, type NGDOptions } from "./ngd.ts";

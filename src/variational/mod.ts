@@ -33,3 +33,4 @@ export {
 export { VariationalMultivariateNormal } from "./variational_multivariate_normal.ts";
 export { clampMin, eye, gaussHermiteExpectation, lowerMask } from "./ops.ts";
 export { abs, digamma, lgamma, logGamma } from "./gamma_ops.ts";
+export { NaturalVariationalDistribution } from "./natural_variational_distribution.ts";
