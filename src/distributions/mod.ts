@@ -15,3 +15,4 @@ export {
   type DiagonalTerm,
   KernelCovariance,
 } from "./covariance.ts";
+export { Bernoulli } from "./bernoulli.ts";

@@ -9,6 +9,9 @@ import { HomoskedasticNoise } from "./homoskedastic_noise.ts";
 import type { Constraint } from "../constraints.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
 import { DiagonalAddedCovariance, KernelCovariance } from "../distributions/covariance.ts";
+import { Tensor } from "../autograd/tensor.ts";
+import { log } from "../autograd/elementwise.ts";
+import { clampMin } from "../autograd/variational_primitives.ts";
 
 /**
  * The standard GP regression likelihood, with one learned noise variance.
@@ -60,4 +63,63 @@ export class GaussianLikelihood extends Likelihood {
         : new DiagonalAddedCovariance(cov, term),
     );
   }
+
+  /**
+   * E_{N(μᵢ, σᵢ²)}[log N(yᵢ | fᵢ, s)] = −½ (((yᵢ − μᵢ)² + σᵢ²)/s + log s + log 2π) for the
+   * noise s, per point, recorded (GPyTorch's `expected_log_prob`, in its order of
+   * operations): what {@link VariationalELBO} sums.
+   *
+   * @example
+   * ```ts
+   * import { GaussianLikelihood } from "./gaussian_likelihood.ts";
+   * import { tensor } from "../autograd/tensor.ts";
+   * import assert from "node:assert";
+   * const likelihood = new GaussianLikelihood();
+   * likelihood.noise = 0.5;
+   * const e = likelihood.expectedLogProb(new Float64Array([1]), tensor([0]), tensor([0.5]));
+   * const want = -0.5 * ((1 + 0.5) / 0.5 + Math.log(0.5) + Math.log(2 * Math.PI));
+   * assert.ok(Math.abs(e.item() - want) < 1e-12);
+   * ```
+   */
+  expectedLogProb(target: Float64Array, mean: Tensor, variance: Tensor): Tensor {
+    const y = targetTensor("expectedLogProb", target, mean);
+    const noise = this.noiseCovar.rawNoise.valueTensor();
+    return y.sub(mean).mul(y.sub(mean)).add(variance).div(noise).add(log(noise)).add(
+      Math.log(2 * Math.PI),
+    ).mul(-0.5);
+  }
+
+  /**
+   * log N(yᵢ | μᵢ, σᵢ² + s) per point, recorded (GPyTorch's `log_marginal`, with its
+   * clamp of the marginal variance at 1e-8): what {@link PredictiveLogLikelihood} sums.
+   *
+   * @example
+   * ```ts
+   * import { GaussianLikelihood } from "./gaussian_likelihood.ts";
+   * import { tensor } from "../autograd/tensor.ts";
+   * import assert from "node:assert";
+   * const likelihood = new GaussianLikelihood();
+   * likelihood.noise = 0.5;
+   * const e = likelihood.logMarginal(new Float64Array([1]), tensor([0]), tensor([0.5]));
+   * assert.ok(Math.abs(e.item() - (-0.5 - 0.5 * Math.log(2 * Math.PI))) < 1e-12);
+   * ```
+   */
+  logMarginal(target: Float64Array, mean: Tensor, variance: Tensor): Tensor {
+    const y = targetTensor("logMarginal", target, mean);
+    const v = clampMin(variance.add(this.noiseCovar.rawNoise.valueTensor()), 1e-8);
+    const r = y.sub(mean);
+    return r.mul(r).div(v).add(log(v)).add(Math.log(2 * Math.PI)).mul(-0.5);
+  }
+}
+
+function targetTensor(op: string, target: Float64Array, mean: Tensor): Tensor {
+  if (!(target instanceof Float64Array) || target.length !== mean.size) {
+    throw new TypeError(
+      `GaussianLikelihood.${op}(target, mean, variance): target must be a Float64Array of ` +
+        `${mean.size} values (one per mean), got ${
+          target instanceof Float64Array ? `${target.length} values` : typeof target
+        }`,
+    );
+  }
+  return new Tensor(target, [target.length]);
 }

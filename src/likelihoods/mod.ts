@@ -10,3 +10,8 @@ export {
   FixedNoiseGaussianLikelihood,
   type FixedNoiseGaussianLikelihoodOptions,
 } from "./fixed_noise_gaussian_likelihood.ts";
+export type { ApproximateLikelihood } from "./approximate_likelihood.ts";
+export { BernoulliLikelihood } from "./bernoulli_likelihood.ts";
+export { OneDimensionalLikelihood, type PredictiveMoments } from "./one_dimensional_likelihood.ts";
+export { StudentTLikelihood, type StudentTLikelihoodOptions } from "./student_t_likelihood.ts";
+export { LaplaceLikelihood } from "./laplace_likelihood.ts";

@@ -4,3 +4,4 @@
  * @module
  */
 export { ExactGP } from "./exact_gp.ts";
+export { ApproximateGP } from "./approximate_gp.ts";

@@ -21,3 +21,9 @@ export {
   type MinimizeLbfgsbOptions,
   type ValueAndGradient,
 } from "./minimize_lbfgsb.ts";
+export {
+  fitApproximate,
+  type FitApproximateHistory,
+  type FitApproximateOptions,
+} from "./fit_approximate.ts";
+export { NGD, type NGDOptions } from "./ngd.ts";

@@ -13,7 +13,32 @@
  *
  * @module
  */
-export { type GaussHermiteRule, hermgauss } from "./hermgauss.ts";
-export { GaussHermiteQuadrature1D, NUM_GAUSS_HERMITE_LOCS } from "./gauss_hermite_quadrature_1d.ts";
+export { type GaussHermiteRule, hermgauss } from "../hermgauss.ts";
+export {
+  GaussHermiteQuadrature1D,
+  NUM_GAUSS_HERMITE_LOCS,
+} from "../gauss_hermite_quadrature_1d.ts";
 export { type KMeansOptions, kmeansPlusPlus } from "./kmeans_plus_plus.ts";
 export { randomSubset, type RandomSubsetOptions } from "./random_subset.ts";
+export {
+  MEAN_INIT_STD,
+  VariationalDistribution,
+  type VariationalMoments,
+} from "./variational_distribution.ts";
+export { CholeskyVariationalDistribution } from "./cholesky_variational_distribution.ts";
+export { MeanFieldVariationalDistribution } from "./mean_field_variational_distribution.ts";
+export {
+  type PriorModel,
+  VARIATIONAL_JITTER,
+  VariationalStrategy,
+  type VariationalStrategyOptions,
+} from "./variational_strategy.ts";
+export { VariationalMultivariateNormal } from "../distributions/variational_multivariate_normal.ts";
+export {
+  clampMin,
+  eye,
+  gaussHermiteExpectation,
+  lowerMask,
+} from "../autograd/variational_primitives.ts";
+export { abs, digamma, lgamma, logGamma } from "../autograd/gamma_ops.ts";
+export { NaturalVariationalDistribution } from "./natural_variational_distribution.ts";
