@@ -77,6 +77,15 @@ function cell(record: BenchRecord, solver: string, n: number, suffix = ""): stri
  */
 export const SPEED_RECORD = "bench/results/bench-2026-12-01.json";
 
+/** A `deno task bench --quick` record is a smoke test: its figures are quoted nowhere. */
+function refuseQuick(r: BenchRecord): void {
+  if (r.quick === true) {
+    throw new Error(
+      "the Speed record is a `deno task bench --quick` smoke test; point SPEED_RECORD at a full run's",
+    );
+  }
+}
+
 /** A bench goal row's gpts cell, as bench/run.ts prints it. */
 function goalValue(g: BenchRecord): string {
   if (g.gpts === null) return "not built";
@@ -86,6 +95,7 @@ function goalValue(g: BenchRecord): string {
 
 /** The README's Speed table: the bench record's goals, one row each, as the bench printed. */
 export function speedTable(r: BenchRecord): string {
+  refuseQuick(r);
   if (!Array.isArray(r.goals)) throw new Error("the bench record has no goals table");
   const rows = r.goals.map((g: BenchRecord) =>
     `| ${g.figure} | ${goalValue(g)} | ${g.reference} | ${
@@ -101,6 +111,7 @@ export function speedTable(r: BenchRecord): string {
 
 /** The sentence naming the record the Speed table quotes: file, date, runtime, machine. */
 export function speedRecordLine(r: BenchRecord, file: string = SPEED_RECORD): string {
+  refuseQuick(r);
   const cpu = r.gemmCeiling?.cpu;
   const numpyMs = r.numpyCholeskyN1000Ms ??
     r.cholesky?.find((c: BenchRecord) => c.n === 1000)?.numpyMs;

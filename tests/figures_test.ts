@@ -87,6 +87,7 @@ Deno.test("speedTable() quotes a bench record's goals as the bench printed them,
     ].join("\n"),
   );
   assert.throws(() => speedTable({}), /no goals table/);
+  assert.throws(() => speedTable({ ...record, quick: true }), /--quick/);
 });
 
 Deno.test("every Speed figure reads the one record SPEED_RECORD names", () => {
