@@ -69,6 +69,89 @@ function cell(record: BenchRecord, solver: string, n: number, suffix = ""): stri
   return row === undefined ? "" : `${seconds(row.ms)} s${suffix}`;
 }
 
+/**
+ * The `deno task bench` record (bench/run.ts) that the README's Speed section quotes: the
+ * goals table, the line naming the record, the ceiling paragraph and the cost of shared
+ * memory. After a new `deno task bench`, point this at its record, run `deno task
+ * figures`, and paste the texts it prints into the README.
+ */
+export const SPEED_RECORD = "bench/results/bench-2026-12-01.json";
+
+/** A `deno task bench --quick` record is a smoke test: its figures are quoted nowhere. */
+function refuseQuick(r: BenchRecord): void {
+  if (r.quick === true) {
+    throw new Error(
+      "the Speed record is a `deno task bench --quick` smoke test; point SPEED_RECORD at a full run's",
+    );
+  }
+}
+
+/** A bench goal row's gpts cell, as bench/run.ts prints it. */
+function goalValue(g: BenchRecord): string {
+  if (g.gpts === null) return "not built";
+  const abs = `${g.gpts.toFixed(g.unit === "s" ? 2 : 1)} ${g.unit}`;
+  return typeof g.gptsUnits === "number" ? `${abs} = ${g.gptsUnits.toFixed(2)} numpy-chol` : abs;
+}
+
+/** The README's Speed table: the bench record's goals, one row each, as the bench printed. */
+export function speedTable(r: BenchRecord): string {
+  refuseQuick(r);
+  if (!Array.isArray(r.goals)) throw new Error("the bench record has no goals table");
+  const rows = r.goals.map((g: BenchRecord) =>
+    `| ${g.figure} | ${goalValue(g)} | ${g.reference} | ${
+      g.ratio === null ? "—" : g.ratio.toFixed(2)
+    } | ${g.goal} | ${g.met === null ? "—" : g.met ? "met" : "NOT met"} |`
+  );
+  return [
+    "| figure | gpts | reference | ratio | goal | met |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+/** The sentence naming the record the Speed table quotes: file, date, runtime, machine. */
+export function speedRecordLine(r: BenchRecord, file: string = SPEED_RECORD): string {
+  refuseQuick(r);
+  const cpu = r.gemmCeiling?.cpu;
+  const numpyMs = r.numpyCholeskyN1000Ms ??
+    r.cholesky?.find((c: BenchRecord) => c.n === 1000)?.numpyMs;
+  const judged = typeof r.numpyCholeskyN1000Ms === "number"
+    ? `times judged in units of it ("numpy-chol"; ${r.referenceNumpyCholeskyN1000Ms} ms where ` +
+      `GPyTorch's figures were measured)`
+    : "times judged on absolute figures (the record predates the numpy-chol units)";
+  return `\`${file}\`: one run of \`deno task bench\` at ${
+    r.date.slice(0, 16)
+  } UTC, Deno ${r.deno.deno}, ${
+    cpu === undefined ? "CPU unknown" : `${cpu.model} (${cpu.simd.join(", ")})`
+  }, ${r.threads.hardwareConcurrency} hardware threads; numpy's n = 1000 Cholesky ${
+    numpyMs.toFixed(1)
+  } ms, ${judged}`;
+}
+
+/** The ceiling paragraph's figures: each side's GEMM and Cholesky / GEMM at n = 4000. */
+export function speedCeiling(r: BenchRecord): string {
+  const c = r.gemmCeiling;
+  const big = r.cholesky.find((row: BenchRecord) => row.n === 4000);
+  if (big === undefined) throw new Error("the bench record has no Cholesky at n = 4000");
+  return `the core's GEMM runs at ${c.wasmGflops.toFixed(1)} GF/s at n = ${c.n}, numpy's ` +
+    `OpenBLAS at ${c.numpyGflops.toFixed(1)}; at n = 4000 gpts's Cholesky reaches ${
+      (big.wasmGflops / c.wasmGflops).toFixed(2)
+    } of its own GEMM, numpy's ${(big.numpyGflops / c.numpyGflops).toFixed(2)} of its own ` +
+    `(numpy ${Math.round(big.numpyMs)} ms)`;
+}
+
+/** How much slower the threaded build runs on one thread than the single-thread build. */
+export function sharedMemoryCost(r: BenchRecord): string {
+  const rows = r.cholesky.filter((row: BenchRecord) => typeof row.singleBuildMs === "number");
+  if (rows.length === 0) throw new Error("the bench record has no single-thread build times");
+  const pct = rows.map((row: BenchRecord) =>
+    Math.round(100 * (row.wasmMs / row.singleBuildMs - 1))
+  );
+  return `${Math.min(...pct)}–${Math.max(...pct)}% slower at n = ${
+    rows.map((row: BenchRecord) => row.n).join(" / ")
+  }`;
+}
+
 /** The figures quoted today. */
 export const FIGURES: readonly FigureSpec[] = [
   {
@@ -148,6 +231,34 @@ export const FIGURES: readonly FigureSpec[] = [
     },
     quotedIn: ["README.md"],
   },
+  {
+    id: "readme.speedRecord",
+    record: SPEED_RECORD,
+    what: "the record the README's Speed table quotes: file, date, runtime, machine",
+    text: (r) => speedRecordLine(r),
+    quotedIn: ["README.md"],
+  },
+  {
+    id: "readme.speedTable",
+    record: SPEED_RECORD,
+    what: "the README's Speed table: the bench's goals, each figure beside its reference",
+    text: speedTable,
+    quotedIn: ["README.md"],
+  },
+  {
+    id: "readme.speedCeiling",
+    record: SPEED_RECORD,
+    what: "each side's GEMM, one thread, and its Cholesky / GEMM at n = 4000",
+    text: speedCeiling,
+    quotedIn: ["README.md"],
+  },
+  {
+    id: "readme.sharedMemoryCost",
+    record: SPEED_RECORD,
+    what: "the threaded build on one thread against the single-thread build, Cholesky",
+    text: sharedMemoryCost,
+    quotedIn: ["README.md"],
+  },
 ];
 
 const root = new URL("../", import.meta.url);
@@ -212,5 +323,12 @@ if (import.meta.main) {
   const fresh = figuresFromRecords();
   Deno.writeTextFileSync(FIGURES_JSON, JSON.stringify(fresh, null, 1) + "\n");
   console.log(`wrote ${FIGURES_JSON.pathname}`);
-  for (const p of problems(fresh, fresh)) console.log(`update the quote: ${p}`);
+  for (const [id, f] of Object.entries(fresh)) {
+    for (const file of f.quotedIn) {
+      if (normalize(Deno.readTextFileSync(new URL(file, root))).includes(normalize(f.text))) {
+        continue;
+      }
+      console.log(`\nupdate the quote of ${id} in ${file} to:\n${f.text}`);
+    }
+  }
 }

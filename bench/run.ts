@@ -11,16 +11,26 @@
  *    (`settings.threads(2)`, when the runtime has shared memory).
  *    Before them, the ceiling: a plain GEMM in the core and in numpy, one thread each
  *    (bench/gemm_ceiling.ts), since no level-3 routine's ratio can exceed GEMM's.
- * 3. A table of issue 5's goals: each figure beside its reference, the ratio, the goal.
+ * 3. Issue 10's cost of recording (bench/autograd_bench.ts): the recorded posterior mean
+ *    and variance at 100 points with their gradient to x, on a 1000-point problem, against
+ *    the forward alone (goal ≤ 3×), at the default thread count.
+ * 4. A table of the goals (issues 5 and 10): each figure beside its reference, the ratio, the goal.
  *    GPyTorch's times come from another machine: each time, reference and goal is
  *    expressed in units of numpy's n = 1000 Cholesky measured beside it (20 ms there,
  *    this run's own here), both are printed, and "met" is judged on the ratio.
  *
  * Results are printed and saved to bench/results/bench-<date>.json.
  *
+ *     deno task bench            the figures (several minutes)
+ *     deno task bench --quick    a smoke test of every path in seconds: small sizes, few
+ *                                repetitions; its record goes to a temporary file, marked
+ *                                `quick`, and its figures are not the goals' figures
+ *
  * @module
  */
 
+import { parseArgs } from "node:util";
+import { AUTOGRAD_GOAL_RATIO, runAutogradBench } from "./autograd_bench.ts";
 import { runCholeskyBench } from "./cholesky_bench.ts";
 import { runGemmCeiling } from "./gemm_ceiling.ts";
 import { ExactGPModel, loadReference, loadTeacher, makeStudent } from "../tests/_seed_model.ts";
@@ -71,14 +81,14 @@ async function lossAndGradient(gradient: Mode, threads: number, reps = 8): Promi
   return { medianMs: median(times), minMs: Math.min(...times), reps: times.length };
 }
 
-/** One loss + gradient at n = 4000 on synthetic data (the seed's function, 4× the points). */
-async function lossAndGradientN4000(
+/** One loss + gradient at n (4000) on synthetic data (the seed's function, n points). */
+async function lossAndGradientBig(
   gradient: Mode,
   threads: number,
   reps: number,
+  n = 4000,
 ): Promise<Timing> {
   using _ = gp.settings.threads(threads);
-  const n = 4000;
   const g = new gp.Generator(4000);
   const x = Array.from({ length: n }, (_, i) => i / (n - 1));
   const y = x.map((v) => Math.sin(20 * v) + 0.1 * g.normal());
@@ -98,13 +108,14 @@ async function lossAndGradientN4000(
 async function seedTraining(
   gradient: Mode,
   threads: number,
+  iterations = 50,
 ): Promise<{ seconds: number; finalLoss: number }> {
   using _ = gp.settings.threads(threads);
   const teacher = loadTeacher();
   const s = makeStudent(teacher, { gradient });
   const t0 = performance.now();
   let finalLoss = NaN;
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < iterations; i++) {
     s.optimizer.zeroGrad();
     const loss = (await s.mll.call(s.model.call(teacher.x), teacher.y)).neg();
     loss.backward();
@@ -180,7 +191,7 @@ export function timeGoal(
 }
 
 function printGoals(goals: Goal[], numpyMs: number | null): void {
-  console.log("\nissue 5 goals (one run; times are medians)");
+  console.log("\ngoals of issues 5 and 10 (one run; times are medians)");
   console.log(
     numpyMs === null
       ? "  numpy unavailable: times are judged on absolute figures"
@@ -208,8 +219,27 @@ function printGoals(goals: Goal[], numpyMs: number | null): void {
 }
 
 if (import.meta.main) {
-  const cholesky = await runCholeskyBench();
-  const ceiling = await runGemmCeiling();
+  const { values: args } = parseArgs({
+    args: Deno.args,
+    options: { quick: { type: "boolean", default: false } },
+  });
+  const quick = args.quick;
+  if (quick) {
+    console.log(
+      "--quick: a smoke test of every path (small sizes, few repetitions); " +
+        "its figures are not the goals' figures",
+    );
+  }
+  const size = {
+    cholesky: quick ? [1000] : [1000, 2000, 4000],
+    gemm: quick ? { n: 500, reps: 2 } : { n: 2000, reps: 5 },
+    lossGradReps: quick ? 2 : 8,
+    trainIterations: quick ? 3 : 50,
+    big: quick ? { n: 1500, repsExact: 1, repsFast: 1 } : { n: 4000, repsExact: 2, repsFast: 3 },
+    autograd: quick ? { n: 300, m: 20, reps: 2 } : { n: 1000, m: 100, reps: 7 },
+  };
+  const cholesky = await runCholeskyBench({ sizes: size.cholesky });
+  const ceiling = await runGemmCeiling(size.gemm.n, size.gemm.reps);
   // Two-thread rows need the threaded core (shared memory); without it they say so.
   const two = core.wasmThreadsAvailable();
   const both = <T>(f: (t: number) => Promise<T>) =>
@@ -218,22 +248,30 @@ if (import.meta.main) {
     t === null ? "—" : `${t.medianMs.toFixed(1)} ms (min ${t.minMs.toFixed(1)})`;
   const fmtS = (t: Timing | null) => t === null ? "—" : `${(t.medianMs / 1e3).toFixed(2)} s`;
   console.log("\nloss + gradient, seed model, n = 1000 (one thread | two threads)");
-  const lg = await both((t) => lossAndGradient("exact", t));
-  const lgFast = await both((t) => lossAndGradient("stochastic", t));
+  const lg = await both((t) => lossAndGradient("exact", t, size.lossGradReps));
+  const lgFast = await both((t) => lossAndGradient("stochastic", t, size.lossGradReps));
   console.log(`  exact      ${fmtMs(lg.one)} | ${fmtMs(lg.two)}`);
   console.log(`  stochastic ${fmtMs(lgFast.one)} | ${fmtMs(lgFast.two)}`);
-  console.log("\nseed training, 50 Adam iterations, n = 1000 (one thread | two threads)");
-  const train = await both((t) => seedTraining("exact", t));
-  const trainFast = await both((t) => seedTraining("stochastic", t));
+  console.log(
+    `\nseed training, ${size.trainIterations} Adam iterations, n = 1000 (one thread | two threads)`,
+  );
+  const train = await both((t) => seedTraining("exact", t, size.trainIterations));
+  const trainFast = await both((t) => seedTraining("stochastic", t, size.trainIterations));
   const fmtTrain = (r: { seconds: number; finalLoss: number } | null) =>
     r === null ? "—" : `${r.seconds.toFixed(2)} s (final loss ${r.finalLoss.toFixed(4)})`;
   console.log(`  exact      ${fmtTrain(train.one)} | ${fmtTrain(train.two)}`);
   console.log(`  stochastic ${fmtTrain(trainFast.one)} | ${fmtTrain(trainFast.two)}`);
-  console.log("\nloss + gradient, n = 4000 (one thread | two threads)");
-  const big = await both((t) => lossAndGradientN4000("exact", t, 2));
-  const bigFast = await both((t) => lossAndGradientN4000("stochastic", t, 3));
+  console.log(`\nloss + gradient, n = ${size.big.n} (one thread | two threads)`);
+  const big = await both((t) => lossAndGradientBig("exact", t, size.big.repsExact, size.big.n));
+  const bigFast = await both((t) =>
+    lossAndGradientBig("stochastic", t, size.big.repsFast, size.big.n)
+  );
   console.log(`  exact      ${fmtS(big.one)} | ${fmtS(big.two)}`);
   console.log(`  stochastic ${fmtS(bigFast.one)} | ${fmtS(bigFast.two)}`);
+  console.log(
+    `\nthe cost of recording (issue 10), default threads (${navigator.hardwareConcurrency})`,
+  );
+  const autograd = await runAutogradBench(size.autograd);
   core.stopWasmThreads();
 
   const gpytorchSeconds = loadReference(50).train_seconds_1thread ?? NaN;
@@ -358,7 +396,7 @@ if (import.meta.main) {
       numpyMs,
     ),
     timeGoal(
-      "n=4000 exact, 2 threads",
+      `n=${size.big.n} exact, 2 threads`,
       big.two === null ? null : big.two.medianMs / 1e3,
       "s",
       `GPyTorch f64 ${GPYTORCH_N4000_S.cholesky.low}–${GPYTORCH_N4000_S.cholesky.high} s`,
@@ -367,7 +405,7 @@ if (import.meta.main) {
       numpyMs,
     ),
     timeGoal(
-      "n=4000 stochastic, 2 threads",
+      `n=${size.big.n} stochastic, 2 threads`,
       bigFast.two === null ? null : bigFast.two.medianMs / 1e3,
       "s",
       `GPyTorch CG ${GPYTORCH_N4000_S.cg.low}–${GPYTORCH_N4000_S.cg.high} s (biased)`,
@@ -376,6 +414,26 @@ if (import.meta.main) {
       numpyMs,
     ),
   );
+  // Issue 10: recorded + backward against the forward alone; the goal holds for x only.
+  for (
+    const [c, what, limit] of [[autograd.frozen, "x", AUTOGRAD_GOAL_RATIO], [
+      autograd.trainable,
+      "x and θ",
+      null,
+    ]] as const
+  ) {
+    goals.push({
+      figure: `posterior + grad to ${what}, m=${autograd.m} of n=${autograd.n}, recorded`,
+      gpts: c.recordedMs,
+      unit: "ms",
+      reference: `forward alone ${c.forwardMs.toFixed(1)} ms`,
+      ratio: c.ratio,
+      goal: limit === null ? "(none)" : `≤ ${limit}× the forward`,
+      met: limit === null ? null : c.ratio <= limit,
+    });
+  }
+  // A quick run's sizes are not the goals' sizes: nothing is judged.
+  if (quick) { for (const g of goals) g.met = null; }
   printGoals(goals, numpyMs);
   if (ceiling.numpyGflops !== null) {
     // How close each side's Cholesky comes to its own GEMM: what is left between them
@@ -394,6 +452,7 @@ if (import.meta.main) {
 
   const record = {
     date: new Date().toISOString(),
+    quick,
     deno: Deno.version,
     threads: {
       built: two,
@@ -406,13 +465,24 @@ if (import.meta.main) {
     gemmCeiling: ceiling,
     lossAndGradientN1000: { exact: lg, stochastic: lgFast, gpytorchQuotedMs: ref },
     seedTraining50: { exact: train, stochastic: trainFast, gpytorchSeconds },
-    lossAndGradientN4000: { exact: big, stochastic: bigFast, gpytorchQuotedS: GPYTORCH_N4000_S },
+    lossAndGradientN4000: {
+      n: size.big.n,
+      exact: big,
+      stochastic: bigFast,
+      gpytorchQuotedS: GPYTORCH_N4000_S,
+    },
+    autograd: { ...autograd, goalRatio: AUTOGRAD_GOAL_RATIO },
     referenceNumpyCholeskyN1000Ms: REFERENCE_NUMPY_CHOLESKY_N1000_MS,
     numpyCholeskyN1000Ms: numpyMs,
     goals,
   };
-  await Deno.mkdir(new URL("results/", import.meta.url), { recursive: true });
-  const file = new URL(`results/bench-${record.date.slice(0, 10)}.json`, import.meta.url);
+  let file: string;
+  if (quick) {
+    file = await Deno.makeTempFile({ prefix: "gpts-bench-quick-", suffix: ".json" });
+  } else {
+    await Deno.mkdir(new URL("results/", import.meta.url), { recursive: true });
+    file = new URL(`results/bench-${record.date.slice(0, 10)}.json`, import.meta.url).pathname;
+  }
   await Deno.writeTextFile(file, JSON.stringify(record, null, 1) + "\n");
-  console.log(`\nsaved ${file.pathname}`);
+  console.log(`\nsaved ${file}`);
 }
