@@ -4,6 +4,7 @@
  *
  * @module
  */
+export type { AcquisitionFunction } from "./acquisition_function.ts";
 export { SobolEngine, type SobolEngineOptions } from "./sobol_engine.ts";
 export {
   type ForwardOptions,
