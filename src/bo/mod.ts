@@ -1,5 +1,6 @@
 /**
- * Bayesian optimisation (BoTorch's names, camelCased): quasi-random designs and the standard
+ * Bayesian optimisation (BoTorch's names, camelCased): SingleTaskGP and its transforms, model
+ * fitting, analytic acquisition functions, optimizeAcqf, quasi-random designs and the standard
  * synthetic test problems.
  *
  * @module
@@ -16,3 +17,20 @@ export { Hartmann, type HartmannOptions } from "./hartmann.ts";
 export { Ackley, type DimOptions } from "./ackley.ts";
 export { Levy } from "./levy.ts";
 export { Rosenbrock } from "./rosenbrock.ts";
+export { checkBounds } from "./check_bounds.ts";
+export { Normalize } from "./normalize.ts";
+export { Standardize } from "./standardize.ts";
+export { Posterior } from "./posterior.ts";
+export {
+  MIN_INFERRED_NOISE_LEVEL,
+  type PredictOptions,
+  SingleTaskGP,
+  type SingleTaskGPOptions,
+} from "./single_task_gp.ts";
+export {
+  fitGpytorchMll,
+  type FitGpytorchMllOptions,
+  type FitGpytorchMllResult,
+  fitModel,
+  ModelFittingError,
+} from "./fit_gpytorch_mll.ts";
