@@ -34,3 +34,17 @@ export {
   fitModel,
   ModelFittingError,
 } from "./fit_gpytorch_mll.ts";
+export { clampMinTensor, logHTensor } from "./acquisition_ops.ts";
+export {
+  AnalyticAcquisitionFunction,
+  type AnalyticAcquisitionOptions,
+} from "./analytic_acquisition_function.ts";
+export { ExpectedImprovement, type ImprovementOptions } from "./expected_improvement.ts";
+export { LogExpectedImprovement } from "./log_expected_improvement.ts";
+export { ProbabilityOfImprovement } from "./probability_of_improvement.ts";
+export { LogProbabilityOfImprovement } from "./log_probability_of_improvement.ts";
+export {
+  UpperConfidenceBound,
+  type UpperConfidenceBoundOptions,
+} from "./upper_confidence_bound.ts";
+export { PosteriorMean } from "./posterior_mean.ts";
