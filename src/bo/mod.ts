@@ -48,3 +48,10 @@ export {
   type UpperConfidenceBoundOptions,
 } from "./upper_confidence_bound.ts";
 export { PosteriorMean } from "./posterior_mean.ts";
+export { initializeQBatch } from "./initialize_q_batch.ts";
+export {
+  optimizeAcqf,
+  type OptimizeAcqfInnerOptions,
+  type OptimizeAcqfOptions,
+  type OptimizeAcqfResult,
+} from "./optimize_acqf.ts";
