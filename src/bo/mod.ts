@@ -55,3 +55,10 @@ export {
   type OptimizeAcqfOptions,
   type OptimizeAcqfResult,
 } from "./optimize_acqf.ts";
+export {
+  type AcquisitionName,
+  type Observation,
+  Optimizer,
+  type OptimizerOptions,
+  type OptimizerState,
+} from "./optimizer.ts";
