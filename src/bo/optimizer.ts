@@ -221,7 +221,7 @@ export class Optimizer {
     return this.#observations.some((o) => near(o.x)) || this.#pending.some(near);
   }
 
-  /** The acquisition on a model (for tests and custom loops). */
+  /** The configured acquisition on a fitted model, incumbent from the training outcomes. */
   #acquisition(model: SingleTaskGP | ExactGP, y: number[]): AnalyticAcquisitionFunction {
     const o = this.#options, maximize = o.maximize;
     const bestF = maximize ? Math.max(...y) : Math.min(...y);
@@ -285,8 +285,9 @@ export class Optimizer {
 
   /**
    * Records evaluations: `x` (rows of d numbers inside the bounds) and their values `y`. When
-   * points are pending from `ask`, `x` must be as many points (in any order: each is matched
-   * to the pending one it equals, or else counted as an extra observation).
+   * points are pending from `ask`, `x` must be as many points (the asked ones, or whatever was
+   * actually evaluated instead); the pending list is then cleared. Without pending points any
+   * number of extra observations may be told.
    *
    * @throws {TypeError} for mismatched lengths or a row of the wrong dimension
    * @throws {RangeError} for a point outside the bounds, or a non-finite y when onFailure is "error"
@@ -335,11 +336,6 @@ export class Optimizer {
         );
       }
       rows.push(row);
-    }
-    const pending = this.#pending.slice();
-    for (const row of rows) {
-      const k = pending.findIndex((p) => p.every((v, j) => v === row[j]));
-      if (k >= 0) pending.splice(k, 1);
     }
     this.#pending = [];
     rows.forEach((row, i) =>

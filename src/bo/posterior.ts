@@ -31,6 +31,11 @@ export class Posterior {
   /** Its scale (std). */
   readonly scale: number;
 
+  /**
+   * @param mvn the posterior in model units
+   * @param offset added to the mean (the outcome transform's mean; default 0)
+   * @param scale multiplies the mean, its square the covariance (the outcome std; default 1)
+   */
   constructor(mvn: MultivariateNormal, offset = 0, scale = 1) {
     this.mvn = mvn;
     this.offset = offset;
