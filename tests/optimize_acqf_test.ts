@@ -237,6 +237,10 @@ Deno.test("optimizeAcqf() rejects bad bounds, q < 1, too few raw samples and seq
     (e) => e instanceof RangeError && /q = 2/.test(e.message),
   );
   await assert.rejects(gp.bo.optimizeAcqf(acq, [[0], [NaN]]), RangeError);
+  await assert.rejects(
+    gp.bo.optimizeAcqf(acq, [[0], [1]], { q: 501 }),
+    (e) => e instanceof RangeError && /501 raw-sample dimensions/.test(e.message),
+  );
   // @ts-expect-error: not an acquisition
   await assert.rejects(gp.bo.optimizeAcqf({}, [[0], [1]]), TypeError);
 });

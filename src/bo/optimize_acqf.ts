@@ -12,6 +12,7 @@ import type { AcquisitionFunction } from "./acquisition_function.ts";
 import { checkBounds } from "./check_bounds.ts";
 import { initializeQBatch } from "./initialize_q_batch.ts";
 import { SobolEngine } from "./sobol_engine.ts";
+import { SOBOL_MAX_DIMENSION } from "./sobol_direction_numbers.ts";
 
 /** L-BFGS-B and initialisation settings of {@link optimizeAcqf} (BoTorch's `options`). */
 export interface OptimizeAcqfInnerOptions {
@@ -136,6 +137,13 @@ export async function optimizeAcqf(
     "give a positive batch size",
   );
   const sequential = options.sequential ?? false;
+  if (!(sequential && q > 1) && q * d > SOBOL_MAX_DIMENSION) {
+    throw new RangeError(
+      `optimizeAcqf({ q }): q = ${q} points of ${d} dimension(s) make ${q * d} raw-sample ` +
+        `dimensions, past the Sobol table's ${SOBOL_MAX_DIMENSION}; use sequential: true or a ` +
+        `smaller q`,
+    );
+  }
   if (sequential && q > 1) {
     if (typeof acq.setXPending !== "function") {
       throw new TypeError(
