@@ -15,3 +15,26 @@ export { Hartmann, type HartmannOptions } from "./hartmann.ts";
 export { Ackley, type DimOptions } from "./ackley.ts";
 export { Levy } from "./levy.ts";
 export { Rosenbrock } from "./rosenbrock.ts";
+export { type AcquisitionFunction } from "./acquisition_function.ts";
+export {
+  SobolQMCNormalSampler,
+  type SobolQMCNormalSamplerOptions,
+} from "./sobol_qmc_normal_sampler.ts";
+export {
+  MCAcquisitionFunction,
+  type MCAcquisitionOptions,
+  type PosteriorModel,
+} from "./mc_acquisition_function.ts";
+export { qExpectedImprovement } from "./q_expected_improvement.ts";
+export {
+  qLogExpectedImprovement,
+  type QLogExpectedImprovementOptions,
+  TAU_MAX,
+  TAU_RELU,
+} from "./q_log_expected_improvement.ts";
+export { qUpperConfidenceBound } from "./q_upper_confidence_bound.ts";
+export {
+  qNoisyExpectedImprovement,
+  type QNoisyExpectedImprovementOptions,
+} from "./q_noisy_expected_improvement.ts";
+export { pruneInferiorPoints, type PruneInferiorPointsOptions } from "./prune_inferior_points.ts";

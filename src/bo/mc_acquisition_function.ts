@@ -1,0 +1,175 @@
+/**
+ * The base of the Monte-Carlo acquisitions (BoTorch's `MCAcquisitionFunction`): the joint
+ * posterior over each candidate set, sampled through its Cholesky factor with fixed
+ * quasi-random base samples, so the value is a deterministic, differentiable function of
+ * the candidates.
+ *
+ * @module
+ */
+
+import { Tensor } from "../autograd/tensor.ts";
+import type { Inputs } from "../tensor.ts";
+import type { AcquisitionFunction } from "./acquisition_function.ts";
+import { SobolQMCNormalSampler } from "./sobol_qmc_normal_sampler.ts";
+import { concatFirst, selectFirst, stack } from "./mc_ops.ts";
+
+/**
+ * What a Monte-Carlo acquisition needs of a model: an {@link ExactGP} in eval mode, or
+ * anything with its `call(x: Tensor)` giving the latent posterior's differentiable mean
+ * and covariance at the m points of x ([m, d]).
+ */
+export interface PosteriorModel {
+  /** The training inputs (their d is the acquisition's), or null for a model with no data. */
+  readonly trainInputs: Inputs | null;
+  /** True in training mode (the acquisitions need eval mode). */
+  readonly training: boolean;
+  /** The posterior at the m points of x ([m, d]). */
+  call(x: Tensor): {
+    meanTensor(): Promise<Tensor>;
+    covarianceTensor(): Promise<Tensor>;
+  };
+}
+
+/** Options every Monte-Carlo acquisition takes. */
+export interface MCAcquisitionOptions {
+  /**
+   * The base samples (default `new SobolQMCNormalSampler(512, { seed })`, BoTorch's 512
+   * quasi-random samples).
+   */
+  sampler?: SobolQMCNormalSampler;
+  /** Seed of the default sampler (ignored when `sampler` is given). */
+  seed?: number;
+  /**
+   * Maximise the model's output (default true). With false the acquisition works on −f,
+   * as BoTorch with a negating objective, and `bestF` is the lowest value seen.
+   */
+  maximize?: boolean;
+}
+
+/**
+ * The shared part of the batch Monte-Carlo acquisitions ({@link qExpectedImprovement},
+ * {@link qLogExpectedImprovement}, {@link qUpperConfidenceBound},
+ * {@link qNoisyExpectedImprovement}): input checks, the joint posterior of each candidate
+ * set (optionally after fixed points, e.g. qNEI's baseline) and its samples
+ * [numSamples, b, m] of the objective (f, or −f when minimising).
+ *
+ * @example
+ * ```ts
+ * import * as gp from "../../mod.ts";
+ * import assert from "node:assert";
+ * class Model extends gp.models.ExactGP {
+ *   meanModule = new gp.means.ZeroMean();
+ *   covarModule = new gp.kernels.RBFKernel();
+ *   forward(x: gp.Inputs) {
+ *     return new gp.distributions.MultivariateNormal(this.meanModule.call(x), this.covarModule.call(x));
+ *   }
+ * }
+ * const model = new Model([0, 0.5, 1], [0, 1, 0], new gp.likelihoods.GaussianLikelihood());
+ * model.eval();
+ * // A Monte-Carlo posterior mean: the mean over samples of the q = 1 objective.
+ * class qMean extends gp.bo.MCAcquisitionFunction {
+ *   async forward(x: gp.autograd.Tensor) {
+ *     const obj = await this.objectiveSamples(x);
+ *     return obj.mean(0).reshape([obj.shape[1]]);
+ *   }
+ * }
+ * const v = await new qMean(model, { seed: 0 }).forward(gp.autograd.tensor([[[0.5]]]));
+ * const exact = (await model.call([0.5]).mean())[0];
+ * assert.ok(Math.abs(v.item() - exact) < 1e-2);
+ * ```
+ */
+export abstract class MCAcquisitionFunction implements AcquisitionFunction {
+  /** The model. */
+  readonly model: PosteriorModel;
+  /** The base samples. */
+  readonly sampler: SobolQMCNormalSampler;
+  /** Whether the model's output is maximised. */
+  readonly maximize: boolean;
+  /** The input dimension d. */
+  readonly dim: number;
+
+  /**
+   * @param model a model with training data, in eval mode when evaluated
+   * @param options the sampler (or its seed) and the direction
+   */
+  constructor(model: PosteriorModel, options: MCAcquisitionOptions = {}) {
+    const name = this.constructor.name;
+    if (model === null || typeof model !== "object" || typeof model.call !== "function") {
+      throw new TypeError(
+        `${name}(model): model must be a GP model such as an ExactGP, got ${model}`,
+      );
+    }
+    if (model.trainInputs === null || model.trainInputs === undefined) {
+      throw new TypeError(
+        `${name}(model): the model has no training data; an acquisition needs observations ` +
+          `(setTrainData(trainX, trainY), or evaluate an initial design first)`,
+      );
+    }
+    if (options.sampler !== undefined && !(options.sampler instanceof SobolQMCNormalSampler)) {
+      throw new TypeError(
+        `${name}: options.sampler must be a SobolQMCNormalSampler, got ${options.sampler}`,
+      );
+    }
+    this.model = model;
+    this.sampler = options.sampler ?? new SobolQMCNormalSampler(512, { seed: options.seed });
+    this.maximize = options.maximize ?? true;
+    this.dim = model.trainInputs.d;
+  }
+
+  /** Values at `x` (`b × q × d` or `b × d`), shape `[b]`, differentiable in `x`. */
+  abstract forward(x: Tensor): Promise<Tensor>;
+
+  /** `x` checked and read as b × q × d. */
+  protected candidates(x: Tensor): Tensor {
+    const name = `${this.constructor.name}.forward(x)`;
+    if (!(x instanceof Tensor)) {
+      throw new TypeError(`${name}: x must be a Tensor of shape [b, q, ${this.dim}], got ${x}`);
+    }
+    const x3 = x.ndim === 2 ? x.reshape([x.shape[0], 1, x.shape[1]]) : x;
+    if (x3.ndim !== 3 || x3.shape[2] !== this.dim) {
+      throw new TypeError(
+        `${name}: x has shape [${x.shape.join(", ")}]; pass b candidate sets of q points ` +
+          `of ${this.dim} dimension(s), [b, q, ${this.dim}] (or [b, ${this.dim}] for q = 1)`,
+      );
+    }
+    if (x3.shape[0] < 1 || x3.shape[1] < 1) {
+      throw new RangeError(
+        `${name}: x has shape [${x.shape.join(", ")}]; b and q must be at least 1`,
+      );
+    }
+    for (let i = 0; i < x3.size; i++) {
+      if (!Number.isFinite(x3.data[i])) {
+        throw new RangeError(
+          `${name}: x holds ${x3.data[i]} at flat index ${i}; pass finite points`,
+        );
+      }
+    }
+    if (this.model.training) {
+      throw new TypeError(
+        `${name}: the model is in training mode, where it gives the prior; call model.eval() ` +
+          `before evaluating the acquisition`,
+      );
+    }
+    return x3;
+  }
+
+  /**
+   * Samples of the objective (f, or −f when minimising) at each candidate set of `x`
+   * (b × q × d, or b × d), jointly with the fixed points `prefix` ([r, d], constants) placed
+   * first when given: [numSamples, b, r + q], recorded.
+   */
+  protected async objectiveSamples(x: Tensor, prefix: Tensor | null = null): Promise<Tensor> {
+    const x3 = this.candidates(x);
+    const b = x3.shape[0];
+    const means: Tensor[] = [], covs: Tensor[] = [];
+    for (let t = 0; t < b; t++) {
+      const xt = selectFirst(x3, t);
+      const points = prefix === null ? xt : concatFirst(prefix, xt);
+      const post = this.model.call(points);
+      means.push(await post.meanTensor());
+      covs.push(await post.covarianceTensor());
+    }
+    const samples = this.sampler.sample(stack(means), stack(covs));
+    return this.maximize ? samples : samples.neg();
+  }
+}
