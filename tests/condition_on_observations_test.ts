@@ -220,4 +220,15 @@ Deno.test("conditionOnObservations() refuses bad input with a named error, when 
     () => empty.conditionOnObservations([[0.1, 0.2]], [1]),
     (e: Error) => e instanceof TypeError && /no training data/.test(e.message),
   );
+  const fixed = new ArdModel(
+    x,
+    y,
+    new gp.likelihoods.FixedNoiseGaussianLikelihood(new Array(10).fill(0.01)),
+  );
+  fixed.eval();
+  await assert.rejects(
+    () => fixed.conditionOnObservations([[0.1, 0.2]], [1]),
+    (e: Error) => e instanceof TypeError && /FixedNoiseGaussianLikelihood/.test(e.message),
+  );
+  assert.strictEqual(fixed.trainInputs!.n, 10);
 });

@@ -12,6 +12,7 @@ import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
 import { KernelCovariance } from "../distributions/covariance.ts";
 import { MeanVector } from "../means/mean.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
+import { FixedNoiseGaussianLikelihood } from "../likelihoods/fixed_noise_gaussian_likelihood.ts";
 import {
   ExactPrediction,
   PosteriorCovariance,
@@ -324,6 +325,13 @@ export abstract class ExactGP extends Module {
           `updates the prediction cache, as GPyTorch's get_fantasy_model)`,
       );
     }
+    if (this.likelihood instanceof FixedNoiseGaussianLikelihood) {
+      throw new TypeError(
+        `${what}: the model has a FixedNoiseGaussianLikelihood, whose noise at the new points ` +
+          `is unknown (and whose noise list the two models would share); build a new model ` +
+          `with all the data and their noise instead`,
+      );
+    }
     const old = this.#trainInputs, d = old.d;
     const newX = toInputs(x, `${what}: x`, d);
     const newY = toVector(y, `${what}: y`);
@@ -346,6 +354,19 @@ export abstract class ExactGP extends Module {
       const prior = model.likelihood.call(model.prior(model.#trainInputs!));
       const { loc, lazyCovarianceMatrix } = prior;
       if (loc instanceof MeanVector && lazyCovarianceMatrix instanceof KernelCovariance) {
+        // The old points' noise must be what the old factor holds, or the update is wrong.
+        const before = this.likelihood.call(this.prior(old)).lazyCovarianceMatrix;
+        const was = (before as KernelCovariance).addedDiagonal();
+        const now = lazyCovarianceMatrix.addedDiagonal();
+        for (let i = 0; i < old.n; i++) {
+          if (was[i] !== now[i]) {
+            throw new TypeError(
+              `${what}: the likelihood adds ${now[i]} to the diagonal at training point ${i} ` +
+                `once the new points are added, but ${was[i]} before; conditioning needs a ` +
+                `noise model that does not depend on the other points`,
+            );
+          }
+        }
         const updated = conditionTrainingSolve(solve, loc, lazyCovarianceMatrix, allY);
         model.#cache = { key: model.#cacheKey(), solve: Promise.resolve(updated) };
       }
