@@ -17,6 +17,21 @@ import { concatFirst, selectFirst, stack } from "./mc_ops.ts";
  * What a Monte-Carlo acquisition needs of a model: an {@link ExactGP} in eval mode, or
  * anything with its `call(x: Tensor)` giving the latent posterior's differentiable mean
  * and covariance at the m points of x ([m, d]).
+ *
+ * @example
+ * ```ts
+ * import * as gp from "../../mod.ts";
+ * import assert from "node:assert";
+ * class Model extends gp.models.ExactGP {
+ *   meanModule = new gp.means.ZeroMean();
+ *   covarModule = new gp.kernels.RBFKernel();
+ *   forward(x: gp.Inputs) {
+ *     return new gp.distributions.MultivariateNormal(this.meanModule.call(x), this.covarModule.call(x));
+ *   }
+ * }
+ * const model: gp.bo.PosteriorModel = new Model([0, 1], [0, 1], new gp.likelihoods.GaussianLikelihood());
+ * assert.strictEqual(model.trainInputs!.d, 1);
+ * ```
  */
 export interface PosteriorModel {
   /** The training inputs (their d is the acquisition's), or null for a model with no data. */

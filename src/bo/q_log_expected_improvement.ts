@@ -14,9 +14,28 @@ import {
 import { fatmaxLast, logFatplus, logMeanExpFirst } from "./mc_ops.ts";
 import { checkFinite, checkPositive } from "./acquisition_checks.ts";
 
-/** BoTorch's `TAU_RELU`: the temperature of the smooth ReLU. */
+/**
+ * BoTorch's `TAU_RELU`: the temperature of the smooth ReLU (qLogEI's default `tauRelu`).
+ *
+ * @example
+ * ```ts
+ * import * as gp from "../../mod.ts";
+ * import assert from "node:assert";
+ * assert.strictEqual(gp.bo.TAU_RELU, 1e-6);
+ * ```
+ */
 export const TAU_RELU = 1e-6;
-/** BoTorch's `TAU_MAX`: the temperature of the smooth maximum over the q points. */
+/**
+ * BoTorch's `TAU_MAX`: the temperature of the smooth maximum over the q points (qLogEI's
+ * default `tauMax`).
+ *
+ * @example
+ * ```ts
+ * import * as gp from "../../mod.ts";
+ * import assert from "node:assert";
+ * assert.strictEqual(gp.bo.TAU_MAX, 1e-2);
+ * ```
+ */
 export const TAU_MAX = 1e-2;
 
 /** Options of {@link qLogExpectedImprovement}. */
