@@ -248,6 +248,39 @@ Deno.test("MC acquisitions are deterministic for fixed base samples, and batch e
   }
 });
 
+Deno.test("setXPending() appends the pending points to every candidate set, as BoTorch's X_pending", async () => {
+  const model = model2();
+  const best = Math.max(...model.trainTargets!);
+  const pending = ag.tensor([[0.3, 0.3], [0.6, 0.9]]);
+  const x = ag.tensor([[[0.2, 0.4]], [[0.8, 0.5]]]);
+  const joint = ag.tensor([
+    [[0.2, 0.4], [0.3, 0.3], [0.6, 0.9]],
+    [[0.8, 0.5], [0.3, 0.3], [0.6, 0.9]],
+  ]);
+  const makers = [
+    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qExpectedImprovement(model, best, o),
+    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qLogExpectedImprovement(model, best, o),
+    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qUpperConfidenceBound(model, 2, o),
+    (o: gp.bo.MCAcquisitionOptions) =>
+      new gp.bo.qNoisyExpectedImprovement(model, model.trainInputs!, o),
+  ];
+  for (const make of makers) {
+    const withPending = make({ seed: 3, xPending: pending });
+    const plain = make({ seed: 3 });
+    const expect = (await plain.forward(joint)).data;
+    assert.deepStrictEqual((await withPending.forward(x)).data, expect, plain.constructor.name);
+    assert.strictEqual(withPending.xPending!.shape[0], 2);
+    withPending.setXPending(null);
+    assert.strictEqual(withPending.xPending, null);
+    assert.deepStrictEqual((await withPending.forward(x)).data, (await plain.forward(x)).data);
+    plain.setXPending(pending);
+    assert.deepStrictEqual((await plain.forward(x)).data, expect);
+  }
+  const acq = new gp.bo.qExpectedImprovement(model, best);
+  assert.throws(() => acq.setXPending(ag.tensor([0.1, 0.2])), TypeError);
+  assert.throws(() => acq.setXPending(ag.tensor([[0.1, NaN]])), RangeError);
+});
+
 Deno.test("gradcheck() passes qEI, qLogEI, qUCB and qNEI with respect to x, for b = 2, q = 3, d = 2", async () => {
   const model = model2();
   const best = Math.max(...model.trainTargets!);

@@ -17,6 +17,12 @@ import type { Tensor } from "../autograd/tensor.ts";
  * ∂value/∂x for every batch element at once. Analytic acquisitions accept only q = 1 and
  * throw a `RangeError` for q > 1. `dim` is the input dimension d the acquisition expects.
  *
+ * An acquisition that accounts for pending points (BoTorch's `X_pending`: chosen but not yet
+ * evaluated, as Monte-Carlo acquisitions do by appending them to every q-batch) implements
+ * `setXPending(x)` with `x` a `p × d` tensor, or null to clear; `optimizeAcqf`'s sequential
+ * greedy mode (q > 1, `sequential: true`) needs it and restores the original pending points
+ * when it is done.
+ *
  * @example
  * ```ts
  * import assert from "node:assert";
@@ -40,4 +46,8 @@ export interface AcquisitionFunction {
   readonly dim: number;
   /** Values at `x` (`b × q × d` or `b × d`), shape `[b]`, differentiable in `x`. */
   forward(x: Tensor): Promise<Tensor>;
+  /** The pending points (`p × d`), if the acquisition supports them. */
+  readonly xPending?: Tensor | null;
+  /** Sets (or with null clears) the pending points, if the acquisition supports them. */
+  setXPending?(xPending: Tensor | null): void;
 }

@@ -59,6 +59,11 @@ export interface MCAcquisitionOptions {
    * as BoTorch with a negating objective, and `bestF` is the lowest value seen.
    */
   maximize?: boolean;
+  /**
+   * Points chosen but not yet evaluated ([p, d], BoTorch's `X_pending`), appended to every
+   * candidate set (see {@link MCAcquisitionFunction.setXPending}).
+   */
+  xPending?: Tensor | null;
 }
 
 /**
@@ -102,6 +107,7 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
   readonly maximize: boolean;
   /** The input dimension d. */
   readonly dim: number;
+  #xPending: Tensor | null = null;
 
   /**
    * @param model a model with training data, in eval mode when evaluated
@@ -129,6 +135,40 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
     this.sampler = options.sampler ?? new SobolQMCNormalSampler(512, { seed: options.seed });
     this.maximize = options.maximize ?? true;
     this.dim = model.trainInputs.d;
+    if (options.xPending !== undefined) this.setXPending(options.xPending);
+  }
+
+  /** The pending points ([p, d], constants), or null. */
+  get xPending(): Tensor | null {
+    return this.#xPending;
+  }
+
+  /**
+   * Set the pending points (BoTorch's `X_pending`: chosen, not yet evaluated), [p, d], or
+   * clear them with null. They are appended to every candidate set, so the acquisition
+   * values x jointly with them; a copy without gradient is kept.
+   */
+  setXPending(xPending: Tensor | null): void {
+    if (xPending === null) {
+      this.#xPending = null;
+      return;
+    }
+    const name = `${this.constructor.name}.setXPending(xPending)`;
+    if (!(xPending instanceof Tensor) || xPending.ndim !== 2 || xPending.shape[1] !== this.dim) {
+      throw new TypeError(
+        `${name}: xPending must be a Tensor of p points [p, ${this.dim}], got ${
+          xPending instanceof Tensor ? `shape [${xPending.shape.join(", ")}]` : xPending
+        }; pass null to clear`,
+      );
+    }
+    for (let i = 0; i < xPending.size; i++) {
+      if (!Number.isFinite(xPending.data[i])) {
+        throw new RangeError(`${name}: xPending holds ${xPending.data[i]} at flat index ${i}`);
+      }
+    }
+    this.#xPending = xPending.shape[0] === 0
+      ? null
+      : new Tensor(xPending.data.slice(), xPending.shape);
   }
 
   /** Values at `x` (`b × q × d` or `b × d`), shape `[b]`, differentiable in `x`. */
@@ -170,16 +210,18 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
 
   /**
    * Samples of the objective (f, or −f when minimising) at each candidate set of `x`
-   * (b × q × d, or b × d), jointly with the fixed points `prefix` ([r, d], constants) placed
-   * first when given: [numSamples, b, r + q], recorded.
+   * (b × q × d, or b × d) followed by the p pending points, jointly with the fixed points
+   * `prefix` ([r, d], constants) placed first when given: [numSamples, b, r + q + p],
+   * recorded.
    */
   protected async objectiveSamples(x: Tensor, prefix: Tensor | null = null): Promise<Tensor> {
     const x3 = this.candidates(x);
     const b = x3.shape[0];
     const means: Tensor[] = [], covs: Tensor[] = [];
     for (let t = 0; t < b; t++) {
-      const xt = selectFirst(x3, t);
-      const points = prefix === null ? xt : concatFirst(prefix, xt);
+      let points = selectFirst(x3, t);
+      if (this.#xPending !== null) points = concatFirst(points, this.#xPending);
+      if (prefix !== null) points = concatFirst(prefix, points);
       const post = this.model.call(points);
       means.push(await post.meanTensor());
       covs.push(await post.covarianceTensor());
