@@ -74,7 +74,8 @@ Deno.test("qExpectedImprovement() converges to the analytic EI for q = 1, as the
   const x = ag.tensor(TEST_X.map((v) => [[v]]));
   const errors: number[] = [];
   for (const n of [64, 1024, 16384]) {
-    const acq = new gp.bo.qExpectedImprovement(model, BEST, {
+    const acq = new gp.bo.qExpectedImprovement(model, {
+      bestF: BEST,
       sampler: new gp.bo.SobolQMCNormalSampler(n, { seed: 3 }),
     });
     const v = (await acq.forward(x)).data;
@@ -89,7 +90,8 @@ Deno.test("qExpectedImprovement() converges to the analytic EI for q = 1, as the
   assert.ok(errors[2] < 2e-4, `errors ${errors}`); // relative to σ
   // Minimising: EI of −f over −bestF, at the lowest value seen.
   const low = Math.min(...TRAIN_Y);
-  const acq = new gp.bo.qExpectedImprovement(model, low, {
+  const acq = new gp.bo.qExpectedImprovement(model, {
+    bestF: low,
     sampler: new gp.bo.SobolQMCNormalSampler(16384, { seed: 3 }),
     maximize: false,
   });
@@ -109,7 +111,8 @@ Deno.test("qLogExpectedImprovement() converges to log EI for q = 1 where EI is n
   const x = ag.tensor(near.map((v) => [[v]]));
   const errors: number[] = [];
   for (const n of [1024, 16384]) {
-    const acq = new gp.bo.qLogExpectedImprovement(model, BEST, {
+    const acq = new gp.bo.qLogExpectedImprovement(model, {
+      bestF: BEST,
       sampler: new gp.bo.SobolQMCNormalSampler(n, { seed: 5 }),
     });
     const v = (await acq.forward(x)).data;
@@ -126,8 +129,8 @@ Deno.test("qLogExpectedImprovement() converges to log EI for q = 1 where EI is n
 Deno.test("qLogExpectedImprovement() is BoTorch's fat-tailed value where qEI underflows to 0, with gradients", async () => {
   const model = model1();
   const sampler = new gp.bo.SobolQMCNormalSampler(512, { seed: 0 });
-  const acq = new gp.bo.qLogExpectedImprovement(model, BEST, { sampler });
-  const qei = new gp.bo.qExpectedImprovement(model, BEST, { sampler });
+  const acq = new gp.bo.qLogExpectedImprovement(model, { bestF: BEST, sampler });
+  const qei = new gp.bo.qExpectedImprovement(model, { bestF: BEST, sampler });
   for (const xf of [0.44, 0.7]) { // z = −6 and −15: every sample is below best
     const [mu, sigma] = await meanSigma(model, xf);
     assert.strictEqual((await qei.forward(ag.tensor([[[xf]]]))).item(), 0);
@@ -152,7 +155,8 @@ Deno.test("qUpperConfidenceBound() converges to μ + √β σ for q = 1", async 
   const model = model1();
   const x = ag.tensor(TEST_X.map((v) => [v])); // b × d
   for (const beta of [0.2, 4]) {
-    const acq = new gp.bo.qUpperConfidenceBound(model, beta, {
+    const acq = new gp.bo.qUpperConfidenceBound(model, {
+      beta: beta,
       sampler: new gp.bo.SobolQMCNormalSampler(16384, { seed: 1 }),
     });
     const v = (await acq.forward(x)).data;
@@ -201,7 +205,8 @@ function qeiQuadrature(mu: number[], cov: Float64Array, best: number): number {
 
 Deno.test("qExpectedImprovement() for q = 2 equals a 2-D quadrature over the joint posterior", async () => {
   const model = model1();
-  const acq = new gp.bo.qExpectedImprovement(model, BEST, {
+  const acq = new gp.bo.qExpectedImprovement(model, {
+    bestF: BEST,
     sampler: new gp.bo.SobolQMCNormalSampler(16384, { seed: 7 }),
   });
   const pairs = [[0.27, 0.44], [0.22, 0.3], [0.12, 0.27]];
@@ -226,9 +231,9 @@ Deno.test("MC acquisitions are deterministic for fixed base samples, and batch e
   ]);
   const best = Math.max(...model.trainTargets!);
   const make = (seed: number) => [
-    new gp.bo.qExpectedImprovement(model, best, { seed }),
-    new gp.bo.qLogExpectedImprovement(model, best, { seed }),
-    new gp.bo.qUpperConfidenceBound(model, 2, { seed }),
+    new gp.bo.qExpectedImprovement(model, { bestF: best, seed }),
+    new gp.bo.qLogExpectedImprovement(model, { bestF: best, seed }),
+    new gp.bo.qUpperConfidenceBound(model, { beta: 2, seed }),
     new gp.bo.qNoisyExpectedImprovement(model, model.trainInputs!, { seed }),
   ];
   const [a, b, c] = [make(11), make(11), make(12)];
@@ -258,9 +263,10 @@ Deno.test("setXPending() appends the pending points to every candidate set, as B
     [[0.8, 0.5], [0.3, 0.3], [0.6, 0.9]],
   ]);
   const makers = [
-    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qExpectedImprovement(model, best, o),
-    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qLogExpectedImprovement(model, best, o),
-    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qUpperConfidenceBound(model, 2, o),
+    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qExpectedImprovement(model, { ...o, bestF: best }),
+    (o: gp.bo.MCAcquisitionOptions) =>
+      new gp.bo.qLogExpectedImprovement(model, { ...o, bestF: best }),
+    (o: gp.bo.MCAcquisitionOptions) => new gp.bo.qUpperConfidenceBound(model, { ...o, beta: 2 }),
     (o: gp.bo.MCAcquisitionOptions) =>
       new gp.bo.qNoisyExpectedImprovement(model, model.trainInputs!, o),
   ];
@@ -276,9 +282,35 @@ Deno.test("setXPending() appends the pending points to every candidate set, as B
     plain.setXPending(pending);
     assert.deepStrictEqual((await plain.forward(x)).data, expect);
   }
-  const acq = new gp.bo.qExpectedImprovement(model, best);
+  const acq = new gp.bo.qExpectedImprovement(model, { bestF: best });
   assert.throws(() => acq.setXPending(ag.tensor([0.1, 0.2])), TypeError);
   assert.throws(() => acq.setXPending(ag.tensor([[0.1, NaN]])), RangeError);
+});
+
+Deno.test("MC acquisitions use model.predict(x) where the model has it (original units), posterior(x) in any mode", async () => {
+  const model = model1();
+  const x = ag.tensor([[[0.27], [0.44]]]);
+  const plain = await new gp.bo.qUpperConfidenceBound(model, { beta: 2, seed: 1 }).forward(x);
+  model.train(); // ExactGP.posterior is the posterior whatever the mode
+  assert.deepStrictEqual(
+    (await new gp.bo.qUpperConfidenceBound(model, { beta: 2, seed: 1 }).forward(x)).data,
+    plain.data,
+  );
+  model.eval();
+  const shifted: gp.bo.PosteriorModel = {
+    trainInputs: model.trainInputs,
+    dim: 1,
+    posterior: (x) => model.posterior(x),
+    predict: (x) => {
+      const post = model.posterior(x);
+      return {
+        meanTensor: async () => (await post.meanTensor()).add(10),
+        covarianceTensor: () => post.covarianceTensor(),
+      };
+    },
+  };
+  const v = await new gp.bo.qUpperConfidenceBound(shifted, { beta: 2, seed: 1 }).forward(x);
+  assertClose(v.item(), plain.item() + 10, { rtol: 1e-14 });
 });
 
 Deno.test("gradcheck() passes qEI, qLogEI, qUCB and qNEI with respect to x, for b = 2, q = 3, d = 2", async () => {
@@ -286,11 +318,12 @@ Deno.test("gradcheck() passes qEI, qLogEI, qUCB and qNEI with respect to x, for 
   const best = Math.max(...model.trainTargets!);
   const sampler = new gp.bo.SobolQMCNormalSampler(64, { seed: 4 });
   const acqs = [
-    new gp.bo.qExpectedImprovement(model, best - 0.3, { sampler }),
-    new gp.bo.qLogExpectedImprovement(model, best, { sampler }),
-    new gp.bo.qUpperConfidenceBound(model, 2, { sampler }),
+    new gp.bo.qExpectedImprovement(model, { bestF: best - 0.3, sampler }),
+    new gp.bo.qLogExpectedImprovement(model, { bestF: best, sampler }),
+    new gp.bo.qUpperConfidenceBound(model, { beta: 2, sampler }),
     new gp.bo.qNoisyExpectedImprovement(model, model.trainInputs!, { sampler }),
-    new gp.bo.qExpectedImprovement(model, Math.min(...model.trainTargets!) + 0.3, {
+    new gp.bo.qExpectedImprovement(model, {
+      bestF: Math.min(...model.trainTargets!) + 0.3,
       sampler,
       maximize: false,
     }),
@@ -355,7 +388,7 @@ Deno.test("qNoisyExpectedImprovement() prunes baseline points that are never bes
 
 Deno.test("MC acquisitions refuse bad input with a named TypeError/RangeError", async () => {
   const model = model1();
-  const acq = new gp.bo.qExpectedImprovement(model, BEST, { seed: 0 });
+  const acq = new gp.bo.qExpectedImprovement(model, { bestF: BEST, seed: 0 });
   await assert.rejects(
     () => acq.forward(ag.tensor([[[0.1, 0.2]]])),
     (e: Error) => e instanceof TypeError && /\[1, 1, 2\].*\[b, q, 1\]/.test(e.message),
@@ -372,23 +405,27 @@ Deno.test("MC acquisitions refuse bad input with a named TypeError/RangeError", 
     () => acq.forward([[[0.1]]] as unknown as gp.autograd.Tensor),
     TypeError,
   );
-  model.train();
-  await assert.rejects(
-    () => acq.forward(ag.tensor([[[0.1]]])),
-    (e: Error) => e instanceof TypeError && /model.eval\(\)/.test(e.message),
-  );
-  model.eval();
   const empty = new Model(null, null, new gp.likelihoods.GaussianLikelihood());
   assert.throws(
-    () => new gp.bo.qUpperConfidenceBound(empty, 1),
+    () => new gp.bo.qUpperConfidenceBound(empty, { beta: 1 }),
     (e: Error) => e instanceof TypeError && /no training data/.test(e.message),
   );
-  assert.throws(() => new gp.bo.qExpectedImprovement(model, NaN), RangeError);
-  assert.throws(() => new gp.bo.qUpperConfidenceBound(model, -1), RangeError);
-  assert.throws(() => new gp.bo.qLogExpectedImprovement(model, 0, { tauMax: 0 }), RangeError);
-  assert.throws(() => new gp.bo.qLogExpectedImprovement(model, 0, { tauRelu: -1 }), RangeError);
+  assert.throws(() => new gp.bo.qExpectedImprovement(model, { bestF: NaN }), RangeError);
+  assert.throws(() => new gp.bo.qUpperConfidenceBound(model, { beta: -1 }), RangeError);
   assert.throws(
-    () => new gp.bo.qExpectedImprovement(model, 0, { sampler: {} as gp.bo.SobolQMCNormalSampler }),
+    () => new gp.bo.qLogExpectedImprovement(model, { bestF: 0, tauMax: 0 }),
+    RangeError,
+  );
+  assert.throws(
+    () => new gp.bo.qLogExpectedImprovement(model, { bestF: 0, tauRelu: -1 }),
+    RangeError,
+  );
+  assert.throws(
+    () =>
+      new gp.bo.qExpectedImprovement(model, {
+        bestF: 0,
+        sampler: {} as gp.bo.SobolQMCNormalSampler,
+      }),
     TypeError,
   );
   assert.throws(

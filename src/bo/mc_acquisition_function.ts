@@ -14,9 +14,22 @@ import { SobolQMCNormalSampler } from "./sobol_qmc_normal_sampler.ts";
 import { concatFirst, selectFirst, stack } from "./mc_ops.ts";
 
 /**
- * What a Monte-Carlo acquisition needs of a model: an {@link ExactGP} in eval mode, or
- * anything with its `call(x: Tensor)` giving the latent posterior's differentiable mean
- * and covariance at the m points of x ([m, d]).
+ * A posterior's differentiable mean ([m]) and covariance ([m, m]), as ExactGP's
+ * `posterior(x)` and SingleTaskGP's `predict(x)` give them.
+ */
+export interface TensorPosteriorLike {
+  /** The mean at the m points, recorded. */
+  meanTensor(): Promise<Tensor>;
+  /** The m × m covariance, recorded. */
+  covarianceTensor(): Promise<Tensor>;
+}
+
+/**
+ * What a Monte-Carlo acquisition needs of a model: an {@link ExactGP} (its `posterior(x)`,
+ * the latent posterior whatever the mode), or a model that also has `predict(x)` giving
+ * the posterior in the original input and outcome units (SingleTaskGP with its Normalize
+ * and Standardize, BoTorch's `model.posterior(X)`), which is then used instead. The
+ * candidates, `bestF` and qNEI's baseline are in the units the posterior takes and gives.
  *
  * @example
  * ```ts
@@ -36,13 +49,37 @@ import { concatFirst, selectFirst, stack } from "./mc_ops.ts";
 export interface PosteriorModel {
   /** The training inputs (their d is the acquisition's), or null for a model with no data. */
   readonly trainInputs: Inputs | null;
-  /** True in training mode (the acquisitions need eval mode). */
-  readonly training: boolean;
-  /** The posterior at the m points of x ([m, d]). */
-  call(x: Tensor): {
-    meanTensor(): Promise<Tensor>;
-    covarianceTensor(): Promise<Tensor>;
-  };
+  /** The input dimension, where the model states it (else the training inputs' d). */
+  readonly dim?: number;
+  /** The latent posterior at the m points of x ([m, d]). */
+  posterior(x: Tensor): TensorPosteriorLike;
+  /** The posterior in the original units, where the model transforms them; preferred. */
+  predict?(x: Tensor): TensorPosteriorLike;
+}
+
+/**
+ * The posterior an acquisition uses at x ([m, d]): `model.predict(x)` where the model has
+ * it (original units), else `model.posterior(x)`.
+ *
+ * @example
+ * ```ts
+ * import * as gp from "../../mod.ts";
+ * import { modelPosterior } from "./mc_acquisition_function.ts";
+ * import assert from "node:assert";
+ * class Model extends gp.models.ExactGP {
+ *   meanModule = new gp.means.ZeroMean();
+ *   covarModule = new gp.kernels.RBFKernel();
+ *   forward(x: gp.Inputs) {
+ *     return new gp.distributions.MultivariateNormal(this.meanModule.call(x), this.covarModule.call(x));
+ *   }
+ * }
+ * const model = new Model([0, 1], [0, 1], new gp.likelihoods.GaussianLikelihood());
+ * const mean = await modelPosterior(model, gp.autograd.tensor([[0.5]])).meanTensor();
+ * assert.strictEqual(mean.shape[0], 1);
+ * ```
+ */
+export function modelPosterior(model: PosteriorModel, x: Tensor): TensorPosteriorLike {
+  return typeof model.predict === "function" ? model.predict(x) : model.posterior(x);
 }
 
 /** Options every Monte-Carlo acquisition takes. */
@@ -110,12 +147,12 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
   #xPending: Tensor | null = null;
 
   /**
-   * @param model a model with training data, in eval mode when evaluated
+   * @param model a model with training data
    * @param options the sampler (or its seed) and the direction
    */
   constructor(model: PosteriorModel, options: MCAcquisitionOptions = {}) {
     const name = this.constructor.name;
-    if (model === null || typeof model !== "object" || typeof model.call !== "function") {
+    if (model === null || typeof model !== "object" || typeof model.posterior !== "function") {
       throw new TypeError(
         `${name}(model): model must be a GP model such as an ExactGP, got ${model}`,
       );
@@ -126,6 +163,9 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
           `(setTrainData(trainX, trainY), or evaluate an initial design first)`,
       );
     }
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`${name}(model, options): options must be an object, got ${options}`);
+    }
     if (options.sampler !== undefined && !(options.sampler instanceof SobolQMCNormalSampler)) {
       throw new TypeError(
         `${name}: options.sampler must be a SobolQMCNormalSampler, got ${options.sampler}`,
@@ -134,7 +174,7 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
     this.model = model;
     this.sampler = options.sampler ?? new SobolQMCNormalSampler(512, { seed: options.seed });
     this.maximize = options.maximize ?? true;
-    this.dim = model.trainInputs.d;
+    this.dim = model.dim ?? model.trainInputs.d;
     if (options.xPending !== undefined) this.setXPending(options.xPending);
   }
 
@@ -199,12 +239,6 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
         );
       }
     }
-    if (this.model.training) {
-      throw new TypeError(
-        `${name}: the model is in training mode, where it gives the prior; call model.eval() ` +
-          `before evaluating the acquisition`,
-      );
-    }
     return x3;
   }
 
@@ -222,7 +256,7 @@ export abstract class MCAcquisitionFunction implements AcquisitionFunction {
       let points = selectFirst(x3, t);
       if (this.#xPending !== null) points = concatFirst(points, this.#xPending);
       if (prefix !== null) points = concatFirst(prefix, points);
-      const post = this.model.call(points);
+      const post = modelPosterior(this.model, points);
       means.push(await post.meanTensor());
       covs.push(await post.covarianceTensor());
     }

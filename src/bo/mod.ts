@@ -23,16 +23,24 @@ export {
 export {
   MCAcquisitionFunction,
   type MCAcquisitionOptions,
+  modelPosterior,
   type PosteriorModel,
+  type TensorPosteriorLike,
 } from "./mc_acquisition_function.ts";
-export { qExpectedImprovement } from "./q_expected_improvement.ts";
+export {
+  qExpectedImprovement,
+  type QExpectedImprovementOptions,
+} from "./q_expected_improvement.ts";
 export {
   qLogExpectedImprovement,
   type QLogExpectedImprovementOptions,
   TAU_MAX,
   TAU_RELU,
 } from "./q_log_expected_improvement.ts";
-export { qUpperConfidenceBound } from "./q_upper_confidence_bound.ts";
+export {
+  qUpperConfidenceBound,
+  type QUpperConfidenceBoundOptions,
+} from "./q_upper_confidence_bound.ts";
 export {
   qNoisyExpectedImprovement,
   type QNoisyExpectedImprovementOptions,

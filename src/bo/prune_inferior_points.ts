@@ -8,7 +8,7 @@
 import { Tensor } from "../autograd/tensor.ts";
 import { type InputLike, Inputs, toInputs } from "../tensor.ts";
 import { noGrad } from "../settings.ts";
-import type { PosteriorModel } from "./mc_acquisition_function.ts";
+import { modelPosterior, type PosteriorModel } from "./mc_acquisition_function.ts";
 import { SobolQMCNormalSampler } from "./sobol_qmc_normal_sampler.ts";
 
 /** Options of {@link pruneInferiorPoints}. */
@@ -55,22 +55,19 @@ export async function pruneInferiorPoints(
   options: PruneInferiorPointsOptions = {},
 ): Promise<Inputs> {
   const what = "pruneInferiorPoints(model, x, options)";
-  const d = model.trainInputs?.d;
+  const d = model.dim ?? model.trainInputs?.d;
   const points = toInputs(x, `${what}: x`, d);
   const maxFrac = options.maxFrac ?? 1;
   const maxPoints = Math.ceil(maxFrac * points.n);
   if (!(maxFrac > 0 && maxFrac <= 1)) {
     throw new RangeError(`${what}: options.maxFrac = ${maxFrac}; it must be in (0, 1]`);
   }
-  if (model.training) {
-    throw new TypeError(`${what}: the model is in training mode; call model.eval() first`);
-  }
   const sampler = new SobolQMCNormalSampler(options.numSamples ?? 2048, { seed: options.seed });
   const sign = (options.maximize ?? true) ? 1 : -1;
   let samples: Tensor;
   {
     using _ = noGrad();
-    const post = model.call(new Tensor(points.data, [points.n, points.d]));
+    const post = modelPosterior(model, new Tensor(points.data, [points.n, points.d]));
     const mean = await post.meanTensor(), cov = await post.covarianceTensor();
     samples = sampler.sample(mean.reshape([1, points.n]), cov.reshape([1, points.n, points.n]));
   }

@@ -13,6 +13,12 @@ import {
 import { amaxLast, clampMin } from "./mc_ops.ts";
 import { checkFinite } from "./acquisition_checks.ts";
 
+/** Options of {@link qExpectedImprovement}. */
+export interface QExpectedImprovementOptions extends MCAcquisitionOptions {
+  /** The best value observed so far (BoTorch's `best_f`; the lowest when minimising). */
+  bestF: number;
+}
+
 /**
  * qEI(X) = E[max(max_j f(x_j) − bestF, 0)] over the joint posterior of the q points of
  * each candidate set, estimated with the sampler's fixed base samples (BoTorch's
@@ -34,7 +40,7 @@ import { checkFinite } from "./acquisition_checks.ts";
  * const model = new Model([0, 0.25, 0.5, 0.75, 1], [0, 0.5, 1, 0.5, 0], new gp.likelihoods.GaussianLikelihood());
  * model.initialize({ "covarModule.lengthscale": 0.3, "likelihood.noise": 1e-3 });
  * model.eval();
- * const qei = new gp.bo.qExpectedImprovement(model, 1, { seed: 0 });
+ * const qei = new gp.bo.qExpectedImprovement(model, { bestF: 1, seed: 0 });
  * const x = gp.autograd.tensor([[[0.6], [0.4]], [[0.0], [1.0]]], { requiresGrad: true }); // b = 2, q = 2
  * const v = await qei.forward(x);
  * assert.deepStrictEqual(v.shape, [2]);
@@ -48,13 +54,12 @@ export class qExpectedImprovement extends MCAcquisitionFunction {
   readonly bestF: number;
 
   /**
-   * @param model a model with training data, in eval mode when evaluated
-   * @param bestF the best value observed so far (the highest, or the lowest when minimising)
-   * @param options the sampler (or its seed) and the direction
+   * @param model a model with training data
+   * @param options `bestF` (required), the sampler (or its seed), the direction, pending points
    */
-  constructor(model: PosteriorModel, bestF: number, options: MCAcquisitionOptions = {}) {
+  constructor(model: PosteriorModel, options: QExpectedImprovementOptions) {
     super(model, options);
-    this.bestF = checkFinite(bestF, "qExpectedImprovement(model, bestF)", "bestF");
+    this.bestF = checkFinite(options.bestF, "qExpectedImprovement(model, { bestF })", "bestF");
   }
 
   /** qEI at each candidate set of `x` (b × q × d or b × d): [b], differentiable in x. */

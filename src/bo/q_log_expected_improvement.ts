@@ -40,6 +40,8 @@ export const TAU_MAX = 1e-2;
 
 /** Options of {@link qLogExpectedImprovement}. */
 export interface QLogExpectedImprovementOptions extends MCAcquisitionOptions {
+  /** The best value observed so far (BoTorch's `best_f`; the lowest when minimising). */
+  bestF: number;
   /** Temperature of the smooth maximum over q (default {@link TAU_MAX} = 1e-2). */
   tauMax?: number;
   /** Temperature of the smooth ReLU (default {@link TAU_RELU} = 1e-6). */
@@ -68,13 +70,13 @@ export interface QLogExpectedImprovementOptions extends MCAcquisitionOptions {
  * const model = new Model([0, 0.25, 0.5, 0.75, 1], [0, 0.5, 1, 0.5, 0], new gp.likelihoods.GaussianLikelihood());
  * model.initialize({ "covarModule.lengthscale": 0.3, "likelihood.noise": 1e-3 });
  * model.eval();
- * const qlogei = new gp.bo.qLogExpectedImprovement(model, 1, { seed: 0 });
- * const qei = new gp.bo.qExpectedImprovement(model, 1, { seed: 0 });
+ * const qlogei = new gp.bo.qLogExpectedImprovement(model, { bestF: 1, seed: 0 });
+ * const qei = new gp.bo.qExpectedImprovement(model, { bestF: 1, seed: 0 });
  * const x = gp.autograd.tensor([[[0.6]]]);
  * const a = (await qlogei.forward(x)).item(), b = Math.log((await qei.forward(x)).item());
  * assert.ok(Math.abs(a - b) < 1e-3);
  * // Far from the data, where qEI is 0, qLogEI stays finite.
- * assert.ok(Number.isFinite((await new gp.bo.qLogExpectedImprovement(model, 5).forward(x)).item()));
+ * assert.ok(Number.isFinite((await new gp.bo.qLogExpectedImprovement(model, { bestF: 5 }).forward(x)).item()));
  * ```
  */
 export class qLogExpectedImprovement extends MCAcquisitionFunction {
@@ -86,14 +88,14 @@ export class qLogExpectedImprovement extends MCAcquisitionFunction {
   readonly tauRelu: number;
 
   /**
-   * @param model a model with training data, in eval mode when evaluated
-   * @param bestF the best value observed so far (the highest, or the lowest when minimising)
-   * @param options the sampler (or its seed), the direction and the temperatures
+   * @param model a model with training data
+   * @param options `bestF` (required), the sampler (or its seed), the direction, pending
+   *   points and the temperatures
    */
-  constructor(model: PosteriorModel, bestF: number, options: QLogExpectedImprovementOptions = {}) {
+  constructor(model: PosteriorModel, options: QLogExpectedImprovementOptions) {
     super(model, options);
-    const what = "qLogExpectedImprovement(model, bestF, options)";
-    this.bestF = checkFinite(bestF, what, "bestF");
+    const what = "qLogExpectedImprovement(model, options)";
+    this.bestF = checkFinite(options.bestF, what, "bestF");
     this.tauMax = checkPositive(options.tauMax ?? TAU_MAX, what, "options.tauMax");
     this.tauRelu = checkPositive(options.tauRelu ?? TAU_RELU, what, "options.tauRelu");
   }

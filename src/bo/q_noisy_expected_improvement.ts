@@ -59,7 +59,7 @@ export class qNoisyExpectedImprovement extends MCAcquisitionFunction {
   #baseline: Promise<Inputs> | null = null;
 
   /**
-   * @param model a model with training data, in eval mode when evaluated
+   * @param model a model with training data
    * @param xBaseline the points observed so far (r points, or r × d)
    * @param options the sampler (or its seed), the direction and pruning
    */

@@ -13,6 +13,12 @@ import {
 import { absolute, amaxLast } from "./mc_ops.ts";
 import { checkNonNegative } from "./acquisition_checks.ts";
 
+/** Options of {@link qUpperConfidenceBound}. */
+export interface QUpperConfidenceBoundOptions extends MCAcquisitionOptions {
+  /** The confidence parameter β ≥ 0 (BoTorch's `beta`). */
+  beta: number;
+}
+
 /**
  * qUCB(X) = E[max_j (μ_j + √(βπ/2) · |f(x_j) − μ_j|)], BoTorch's
  * `qUpperConfidenceBound(model, beta, sampler)`: μ_j is the mean of the samples at x_j
@@ -33,7 +39,8 @@ import { checkNonNegative } from "./acquisition_checks.ts";
  * const model = new Model([0, 0.25, 0.5, 0.75, 1], [0, 0.5, 1, 0.5, 0], new gp.likelihoods.GaussianLikelihood());
  * model.initialize({ "covarModule.lengthscale": 0.3, "likelihood.noise": 1e-3 });
  * model.eval();
- * const qucb = new gp.bo.qUpperConfidenceBound(model, 4, { sampler: new gp.bo.SobolQMCNormalSampler(4096, { seed: 1 }) });
+ * const qucb = new gp.bo.qUpperConfidenceBound(model, {
+ *   beta: 4, sampler: new gp.bo.SobolQMCNormalSampler(4096, { seed: 1 }) });
  * const post = model.call([0.3]);
  * const ucb = (await post.mean())[0] + 2 * Math.sqrt((await post.variance())[0]);
  * const v = await qucb.forward(gp.autograd.tensor([[0.3]])); // b × d: q = 1
@@ -47,13 +54,12 @@ export class qUpperConfidenceBound extends MCAcquisitionFunction {
   readonly betaPrime: number;
 
   /**
-   * @param model a model with training data, in eval mode when evaluated
-   * @param beta the confidence parameter β ≥ 0
-   * @param options the sampler (or its seed) and the direction
+   * @param model a model with training data
+   * @param options `beta` (required), the sampler (or its seed), the direction, pending points
    */
-  constructor(model: PosteriorModel, beta: number, options: MCAcquisitionOptions = {}) {
+  constructor(model: PosteriorModel, options: QUpperConfidenceBoundOptions) {
     super(model, options);
-    this.beta = checkNonNegative(beta, "qUpperConfidenceBound(model, beta)", "beta");
+    this.beta = checkNonNegative(options.beta, "qUpperConfidenceBound(model, { beta })", "beta");
     this.betaPrime = Math.sqrt(this.beta * Math.PI / 2);
   }
 
