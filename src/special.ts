@@ -10,6 +10,8 @@
  * @module
  */
 
+export { normalInverseCdf } from "./normal_inverse_cdf.ts";
+
 const SQRT1_2 = Math.SQRT1_2;
 /** 1 / √(2π) */
 const INV_SQRT_2PI = 0.3989422804014327;

@@ -12,7 +12,7 @@ const FLOORS: readonly { floor: number; name: string; pattern: RegExp }[] = [
     floor: 0,
     name: "ground",
     pattern:
-      /^(errors|opcodes|kernel_plan|gradient_map|kernel_operator|prediction_solve|random|settings|tensor|special|constraints|hermgauss|gauss_hermite_quadrature_1d)\.ts$/,
+      /^(errors|opcodes|kernel_plan|gradient_map|kernel_operator|prediction_solve|random|settings|tensor|special|constraints|hermgauss|gauss_hermite_quadrature_1d|normal_inverse_cdf)\.ts$/,
   },
   { floor: 1, name: "devices", pattern: /^(wasm|webgpu)\// },
   { floor: 2, name: "autograd", pattern: /^autograd\// },

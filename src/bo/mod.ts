@@ -62,3 +62,33 @@ export {
   type OptimizerOptions,
   type OptimizerState,
 } from "./optimizer.ts";
+export {
+  SobolQMCNormalSampler,
+  type SobolQMCNormalSamplerOptions,
+} from "./sobol_qmc_normal_sampler.ts";
+export {
+  MCAcquisitionFunction,
+  type MCAcquisitionOptions,
+  modelPosterior,
+  type PosteriorModel,
+  type TensorPosteriorLike,
+} from "./mc_acquisition_function.ts";
+export {
+  qExpectedImprovement,
+  type QExpectedImprovementOptions,
+} from "./q_expected_improvement.ts";
+export {
+  qLogExpectedImprovement,
+  type QLogExpectedImprovementOptions,
+  TAU_MAX,
+  TAU_RELU,
+} from "./q_log_expected_improvement.ts";
+export {
+  qUpperConfidenceBound,
+  type QUpperConfidenceBoundOptions,
+} from "./q_upper_confidence_bound.ts";
+export {
+  qNoisyExpectedImprovement,
+  type QNoisyExpectedImprovementOptions,
+} from "./q_noisy_expected_improvement.ts";
+export { pruneInferiorPoints, type PruneInferiorPointsOptions } from "./prune_inferior_points.ts";

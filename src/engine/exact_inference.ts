@@ -62,6 +62,7 @@ import {
 } from "./exact_posterior.ts";
 import type { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
 import { CG_DEFAULTS } from "./cg_defaults.ts";
+import { conditionTrainingSolve } from "./fantasy_update.ts";
 import type { TensorPosterior } from "./tensor_posterior.ts";
 import {
   CG_ALWAYS_THRESHOLD,
@@ -243,6 +244,21 @@ export class ExactInference {
       new PosteriorMean(prediction, tensors),
       new PosteriorCovariance(prediction, tensors),
     );
+  }
+
+  /**
+   * The training solve grown by new points, as GPyTorch's `get_fantasy_model`: the
+   * Cholesky factor extended by one block in O(N²k) (fantasy_update.ts), for `prior` and
+   * `targets` over the old points followed by the new ones; null when `solve` is not a
+   * Cholesky solve (a BBMM solve is then made afresh on first use).
+   */
+  static conditionSolve(
+    solve: PredictionSolve,
+    prior: ModelPrior,
+    targets: Float64Array,
+  ): PredictionSolve | null {
+    if (!(solve instanceof TrainingSolve)) return null;
+    return conditionTrainingSolve(solve, prior.mean, prior.covariance, targets);
   }
 
   /** Number of training points. */

@@ -56,6 +56,20 @@ export class TrainingSolve implements PredictionSolve {
     return new TrainingSolve(covariance.x, factor.factor.toArray(), alpha, factor.jitter);
   }
 
+  /**
+   * A solve from a factor computed elsewhere (the block update of
+   * `conditionTrainingSolve`): `factor` is L with L Lᵀ = K̂ (n × n, row-major, lower),
+   * `alpha` = K̂⁻¹ (y − μ). Nothing is checked; the caller vouches for both.
+   */
+  static fromFactor(
+    x: Inputs,
+    factor: Float64Array,
+    alpha: Float64Array,
+    jitter: number,
+  ): TrainingSolve {
+    return new TrainingSolve(x, factor, alpha, jitter);
+  }
+
   get n(): number {
     return this.x.n;
   }

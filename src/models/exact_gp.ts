@@ -13,6 +13,7 @@ import type { KernelCovariance } from "../distributions/covariance.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
 import type { PredictionSolve } from "../prediction_solve.ts";
 import { type EngineOptions, ExactInference } from "../engine/exact_inference.ts";
+import { FixedNoiseGaussianLikelihood } from "../likelihoods/fixed_noise_gaussian_likelihood.ts";
 import * as settings from "../settings.ts";
 
 /**
@@ -250,11 +251,117 @@ export abstract class ExactGP extends Module {
     return this.#trainingSolve();
   }
 
-  /** The training solve for the current parameters, data and options, cached. */
-  #trainingSolve(): Promise<PredictionSolve> {
-    const key = `${this.#dataVersion}:${this.parameters().map((p) => p.version).join(",")}:${
+  /**
+   * A new model with the observations (x, y) added to the training data, as GPyTorch's
+   * `get_fantasy_model` and BoTorch's `condition_on_observations`. Its training solve is
+   * the old Cholesky factor grown by one block (O(N² k) for k new points, see
+   * src/engine/fantasy_update.ts), not a new factorisation; it equals the from-scratch
+   * solve to rounding. The model must be in eval mode with training data (as GPyTorch's
+   * needs the prediction cache). When this model predicts by CG, the new one solves from
+   * scratch on first use.
+   *
+   * The new model is in eval mode and SHARES this model's modules and parameters
+   * (GPyTorch deep-copies them): its `forward` is this model's, its `base` is this model,
+   * and changing a parameter of one changes both (the new model then refactorises on its
+   * next prediction). Nothing changes on this model.
+   *
+   * @param x the new inputs (k points, or k × d, with the training inputs' d)
+   * @param y the k new targets (finite)
+   *
+   * @example
+   * ```ts
+   * import * as gp from "../../mod.ts";
+   * import assert from "node:assert";
+   * class Model extends gp.models.ExactGP {
+   *   meanModule = new gp.means.ZeroMean();
+   *   covarModule = new gp.kernels.RBFKernel();
+   *   forward(x: gp.Inputs) {
+   *     return new gp.distributions.MultivariateNormal(this.meanModule.call(x), this.covarModule.call(x));
+   *   }
+   * }
+   * const model = new Model([0, 0.5], [0, 1], new gp.likelihoods.GaussianLikelihood());
+   * model.eval();
+   * const fantasy = await model.conditionOnObservations([1], [0.5]);
+   * const fresh = new Model([0, 0.5, 1], [0, 1, 0.5], new gp.likelihoods.GaussianLikelihood());
+   * fresh.eval();
+   * const a = (await fantasy.call([0.8]).mean())[0], b = (await fresh.call([0.8]).mean())[0];
+   * assert.ok(Math.abs(a - b) < 1e-12);
+   * assert.strictEqual(fantasy.trainInputs!.n, 3);
+   * ```
+   */
+  async conditionOnObservations(x: InputLike, y: VectorLike): Promise<ExactGP> {
+    const what = `${this.constructor.name}.conditionOnObservations(x, y)`;
+    if (this.#trainInputs === null || this.#trainTargets === null) {
+      throw new TypeError(
+        `${what}: the model has no training data; setTrainData(trainX, trainY) first (or ` +
+          `build the model with the observations)`,
+      );
+    }
+    if (this.training) {
+      throw new TypeError(
+        `${what}: the model is in training mode; call model.eval() first (conditioning ` +
+          `updates the prediction cache, as GPyTorch's get_fantasy_model)`,
+      );
+    }
+    if (this.likelihood instanceof FixedNoiseGaussianLikelihood) {
+      throw new TypeError(
+        `${what}: the model has a FixedNoiseGaussianLikelihood, whose noise at the new points ` +
+          `is unknown (and whose noise list the two models would share); build a new model ` +
+          `with all the data and their noise instead`,
+      );
+    }
+    const old = this.#trainInputs, d = old.d;
+    const newX = toInputs(x, `${what}: x`, d);
+    const newY = toVector(y, `${what}: y`);
+    if (newY.length !== newX.n) {
+      throw new TypeError(
+        `${what}: x has ${newX.n} point(s) but y has ${newY.length} value(s); give one ` +
+          `target per new point`,
+      );
+    }
+    const allX = new Float64Array((old.n + newX.n) * d);
+    allX.set(old.data);
+    allX.set(newX.data, old.n * d);
+    const allY = new Float64Array(old.n + newX.n);
+    allY.set(this.#trainTargets);
+    allY.set(newY, old.n);
+    const solve = await this.#trainingSolve();
+    const model = new ConditionedExactGP(this, new Inputs(allX, allY.length, d), allY);
+    model.eval();
+    // The old points' noise must be what the old factor holds, or the update is wrong.
+    const prior = ExactInference.priorOf(
+      model.likelihood.call(model.prior(model.#trainInputs!)),
+      what,
+    );
+    const was = ExactInference.priorOf(this.likelihood.call(this.prior(old)), what).covariance
+      .addedDiagonal();
+    const now = prior.covariance.addedDiagonal();
+    for (let i = 0; i < old.n; i++) {
+      if (was[i] !== now[i]) {
+        throw new TypeError(
+          `${what}: the likelihood adds ${now[i]} to the diagonal at training point ${i} ` +
+            `once the new points are added, but ${was[i]} before; conditioning needs a ` +
+            `noise model that does not depend on the other points`,
+        );
+      }
+    }
+    const updated = ExactInference.conditionSolve(solve, prior, allY);
+    if (updated !== null) {
+      model.#cache = { key: model.#cacheKey(), solve: Promise.resolve(updated) };
+    }
+    return model;
+  }
+
+  /** What the cached training solve depends on: data, parameter values, engine options. */
+  #cacheKey(): string {
+    return `${this.#dataVersion}:${this.parameters().map((p) => p.version).join(",")}:${
       JSON.stringify(this.engine)
     }`;
+  }
+
+  /** The training solve for the current parameters, data and options, cached. */
+  #trainingSolve(): Promise<PredictionSolve> {
+    const key = this.#cacheKey();
     if (this.#cache !== null && this.#cache.key === key) return this.#cache.solve;
     const { mean, covariance } = ExactInference.priorOf(
       this.likelihood.call(this.prior(this.#trainInputs!)),
@@ -273,5 +380,23 @@ export abstract class ExactGP extends Module {
       if (this.#cache === entry) this.#cache = null;
     });
     return solve;
+  }
+}
+
+/**
+ * The model {@link ExactGP.conditionOnObservations} returns: `base`'s prior (its modules
+ * and parameters, shared) with more training data.
+ */
+class ConditionedExactGP extends ExactGP {
+  /** The model this one was conditioned from (its modules are this model's). */
+  readonly base: ExactGP;
+
+  constructor(base: ExactGP, x: Inputs, y: Float64Array) {
+    super(x, y, base.likelihood, base.engine);
+    this.base = base;
+  }
+
+  forward(x: Inputs): MultivariateNormal {
+    return this.base.forward(x);
   }
 }
