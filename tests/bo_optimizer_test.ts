@@ -45,8 +45,30 @@ Deno.test("Optimizer.ask() gives the scrambled Sobol design first, then model po
   opt.tell(next, next.map((x) => -(x[0] ** 2)));
   const [x] = await opt.ask();
   x.forEach((v, j) => assert.ok(v >= bounds[0][j] && v <= bounds[1][j]));
-  await assert.rejects(opt.ask(2), (e) => e instanceof RangeError && /q = 2/.test(e.message));
+  opt.tell([x], [-(x[0] ** 2)]);
+  // After the design, q > 1 points come jointly from the batch form (qLogEI).
+  const pair = await opt.ask(2);
+  assert.strictEqual(pair.length, 2);
+  pair.forEach((p) => p.forEach((v, j) => assert.ok(v >= bounds[0][j] && v <= bounds[1][j])));
+  assert.ok(pair[0].some((v, j) => Math.abs(v - pair[1][j]) > 1e-6), "two distinct points");
   await assert.rejects(opt.ask(0), RangeError);
+});
+
+Deno.test("Optimizer.ask(q > 1) after the design needs an acquisition with a batch form", async () => {
+  const bounds = [[0], [1]];
+  const opt = new gp.bo.Optimizer({ bounds, seed: 2, initialPoints: 3, acquisition: "pi" });
+  const x = await opt.ask(3);
+  opt.tell(x, x.map((p) => Math.sin(6 * p[0])));
+  const before = JSON.stringify(opt.stateDict());
+  await assert.rejects(
+    opt.ask(2),
+    (e) =>
+      e instanceof RangeError && /q = 2/.test(e.message) &&
+      /"logEI", "ei" or "ucb"/.test(e.message),
+  );
+  assert.strictEqual(JSON.stringify(opt.stateDict()), before);
+  const [one] = await opt.ask();
+  assert.ok(one[0] >= 0 && one[0] <= 1);
 });
 
 Deno.test("Optimizer.tell() rejects bad input and leaves the state unchanged", async () => {

@@ -18,6 +18,10 @@ import { ProbabilityOfImprovement } from "./probability_of_improvement.ts";
 import { SingleTaskGP } from "./single_task_gp.ts";
 import { SobolEngine } from "./sobol_engine.ts";
 import { UpperConfidenceBound } from "./upper_confidence_bound.ts";
+import type { AcquisitionFunction } from "./acquisition_function.ts";
+import { qExpectedImprovement } from "./q_expected_improvement.ts";
+import { qLogExpectedImprovement } from "./q_log_expected_improvement.ts";
+import { qUpperConfidenceBound } from "./q_upper_confidence_bound.ts";
 
 /** The acquisitions {@link Optimizer} can use, by BoTorch's class names' short forms. */
 export type AcquisitionName = "logEI" | "ei" | "logPI" | "pi" | "ucb" | "mean";
@@ -82,8 +86,8 @@ export interface OptimizerState {
  * (within 1e-9 of the box) is replaced by the next Sobol point. Bad input is a
  * TypeError/RangeError that leaves the state unchanged.
  *
- * The model phase asks one point at a time (analytic acquisitions are q = 1); the Sobol
- * phase gives any q.
+ * The Sobol phase gives any q; after it, q = 1 uses the analytic acquisition and q > 1
+ * its batch Monte-Carlo form (qLogEI, qEI, qUCB), the q points chosen jointly.
  *
  * @example
  * ```ts
@@ -242,10 +246,30 @@ export class Optimizer {
   }
 
   /**
+   * The configured acquisition's batch (Monte-Carlo) form for q > 1 points chosen jointly,
+   * BoTorch's qLogEI / qEI / qUCB with 512 scrambled-Sobol base samples.
+   */
+  #batchAcquisition(model: SingleTaskGP, y: number[], seed: number): AcquisitionFunction {
+    const o = this.#options, maximize = o.maximize;
+    const bestF = maximize ? Math.max(...y) : Math.min(...y);
+    switch (o.acquisition) {
+      case "ei":
+        return new qExpectedImprovement(model, { bestF, maximize, seed });
+      case "ucb":
+        return new qUpperConfidenceBound(model, { beta: o.beta, maximize, seed });
+      default:
+        return new qLogExpectedImprovement(model, { bestF, maximize, seed });
+    }
+  }
+
+  /**
    * The next `q` points to evaluate (default 1): Sobol points while fewer than `initialPoints`
-   * have been asked, then the acquisition's maximiser on a freshly fitted SingleTaskGP.
+   * have been asked, then the acquisition's maximiser on a freshly fitted SingleTaskGP; for
+   * q > 1 after the design, the q points are chosen jointly by the acquisition's batch form
+   * (qLogEI, qEI or qUCB).
    *
-   * @throws {RangeError} when q is not a positive integer, or q > 1 in the model phase
+   * @throws {RangeError} when q is not a positive integer, or q > 1 with an acquisition that
+   * has no batch form (logPI, pi, mean)
    */
   async ask(q = 1): Promise<number[][]> {
     if (!Number.isInteger(q) || q < 1) {
@@ -258,10 +282,11 @@ export class Optimizer {
       this.#pending.push(...pts.map((p) => p.slice()));
       return pts;
     }
-    if (q > 1) {
+    if (q > 1 && !["logEI", "ei", "ucb"].includes(this.#options.acquisition)) {
       throw new RangeError(
-        `Optimizer.ask(q): q = ${q}; after the initial design the analytic acquisitions pick ` +
-          `one point per ask: call ask() ${q} times, telling results between calls`,
+        `Optimizer.ask(q): q = ${q} after the initial design needs a batch acquisition, and ` +
+          `"${this.#options.acquisition}" has none; use acquisition "logEI", "ei" or "ucb" ` +
+          `(qLogEI, qEI, qUCB), or call ask() ${q} times, telling results between calls`,
       );
     }
     const model = new SingleTaskGP(data.x, data.y, { bounds: this.#options.bounds });
@@ -270,17 +295,24 @@ export class Optimizer {
       params.forEach((p, i) => p.setRaw(this.#modelRaw![i]));
     }
     await fitModel(model, { seed: this.#options.seed + asked });
-    const acq = this.#acquisition(model, data.y);
+    const seed = this.#options.seed + asked;
+    const acq = q === 1
+      ? this.#acquisition(model, data.y)
+      : this.#batchAcquisition(model, data.y, seed);
     const res = await optimizeAcqf(acq, this.#options.bounds, {
+      q,
       numRestarts: this.#options.numRestarts,
       rawSamples: this.#options.rawSamples,
-      seed: this.#options.seed + asked,
+      seed,
     });
     this.#modelRaw = params.map((p) => Array.from(p.rawValues));
-    let x = res.candidates[0];
-    for (let t = 0; this.#isDuplicate(x) && t < 10; t++) x = this.#nextSobol(1)[0];
-    this.#pending.push(x.slice());
-    return [x];
+    const out: number[][] = [];
+    for (let x of res.candidates) {
+      for (let t = 0; this.#isDuplicate(x) && t < 10; t++) x = this.#nextSobol(1)[0];
+      this.#pending.push(x.slice());
+      out.push(x);
+    }
+    return out;
   }
 
   /**
