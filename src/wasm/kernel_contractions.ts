@@ -80,6 +80,34 @@ function withPair<T>(x1: PointSet, x2: PointSet, body: (a: number, b: number) =>
 }
 
 /**
+ * Checks the point set `x` and its weights `g` (n entries), and runs the wasm diagonal
+ * contraction `name` on the program, `x` and `g`; returns the `outLen(n, d)` results.
+ */
+function diagContract(
+  fn: string,
+  name: "gpts_kernel_diag_theta_contract" | "gpts_kernel_diag_input_contract",
+  program: KernelProgram,
+  x: PointSet,
+  g: F64Input,
+  outLen: (n: number, d: number) => number,
+): Float64Array {
+  pointSet(fn, "x", x);
+  const { n, d } = x;
+  weights(fn, g, n, `n = ${n}`);
+  using out = F64Buffer.alloc(outLen(n, d));
+  withProgram(
+    program,
+    (ops, nOps, th, nTh) =>
+      withPtr(
+        x.data,
+        (xp) =>
+          withPtr(g, (gp) => check(name, wasm[name](ops, nOps, th, nTh, xp, n, d, gp, out.ptr))),
+      ),
+  );
+  return out.toArray();
+}
+
+/**
  * Checks the weights `g` (n1·n2 entries) and runs the threaded wasm contraction `name` on the
  * program, the pair `x1`, `x2` (already checked) and `g`, with `extra` arguments before the
  * output pointer; returns the `outLen` results.
@@ -219,19 +247,14 @@ export function kernelDiagThetaContract(
   x: PointSet,
   g: F64Input,
 ): Float64Array {
-  const fn = "kernelDiagThetaContract";
-  pointSet(fn, "x", x);
-  const { n, d } = x;
-  weights(fn, g, n, `n = ${n}`);
-  using grad = F64Buffer.alloc(program.theta.length);
-  withProgram(program, (ops, nOps, th, nTh) =>
-    withPtr(x.data, (xp) =>
-      withPtr(g, (gp) =>
-        check(
-          "gpts_kernel_diag_theta_contract",
-          wasm.gpts_kernel_diag_theta_contract(ops, nOps, th, nTh, xp, n, d, gp, grad.ptr),
-        ))));
-  return grad.toArray();
+  return diagContract(
+    "kernelDiagThetaContract",
+    "gpts_kernel_diag_theta_contract",
+    program,
+    x,
+    g,
+    () => program.theta.length,
+  );
 }
 
 /**
@@ -261,17 +284,12 @@ export function kernelDiagInputContract(
   x: PointSet,
   g: F64Input,
 ): Float64Array {
-  const fn = "kernelDiagInputContract";
-  pointSet(fn, "x", x);
-  const { n, d } = x;
-  weights(fn, g, n, `n = ${n}`);
-  using out = F64Buffer.alloc(n * d);
-  withProgram(program, (ops, nOps, th, nTh) =>
-    withPtr(x.data, (xp) =>
-      withPtr(g, (gp) =>
-        check(
-          "gpts_kernel_diag_input_contract",
-          wasm.gpts_kernel_diag_input_contract(ops, nOps, th, nTh, xp, n, d, gp, out.ptr),
-        ))));
-  return out.toArray();
+  return diagContract(
+    "kernelDiagInputContract",
+    "gpts_kernel_diag_input_contract",
+    program,
+    x,
+    g,
+    (n, d) => n * d,
+  );
 }
