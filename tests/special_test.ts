@@ -1,9 +1,11 @@
 import { ok } from "node:assert";
 import {
+  digamma,
   dLogH,
   dLogNormalCdf,
   erfcx,
   log1mexp,
+  logGamma,
   logH,
   logNormalCdf,
   logNormalPdf,
@@ -192,6 +194,43 @@ Deno.test("normalCdf() and normalPdf() are accurate to 1e-15 relative", () => {
 Deno.test("log1mexp() is log(1 − eˣ) to 1e-15 relative on both sides of −log 2", () => {
   for (const [x, e] of LOG1MEXP_TABLE) check("log1mexp", log1mexp, x, e, 1e-15);
   ok(log1mexp(0) === -Infinity && Number.isNaN(log1mexp(1)) && Number.isNaN(log1mexp(NaN)));
+});
+
+Deno.test("logGamma() and digamma() match known values to 1e-14, and are NaN off x > 0", () => {
+  // [x, log Γ(x)]: Python 3's math.lgamma, rounded to float64.
+  const LGAMMA: [number, number][] = [
+    [1e-300, 690.7755278982137],
+    [1e-8, 18.42068073818021],
+    [0.1, 2.2527126517342055],
+    [0.5, 0.5723649429247004],
+    [1.5, -0.12078223763524543],
+    [2.5, 0.2846828704729196],
+    [3.7, 1.4280723266653883],
+    [10, 12.801827480081467],
+    [33.3, 82.60372358165495],
+    [171.5, 709.1431630309282],
+    [1e5, 1051287.7089736566],
+    [1e10, 220258509288.81058],
+    [1e20, 4.5051701859880917e+21],
+  ];
+  for (const [x, want] of LGAMMA) check("logGamma", logGamma, x, want, 1e-14);
+  ok(logGamma(1) === 0 || Math.abs(logGamma(1)) < 1e-15, `logGamma(1) = ${logGamma(1)}`);
+  ok(Math.abs(logGamma(2)) < 1e-15, `logGamma(2) = ${logGamma(2)}`);
+  // ψ(1) = −γ, ψ(1/2) = −γ − 2 log 2, ψ(1/4) = −γ − π/2 − 3 log 2, ψ(n) = H(n − 1) − γ.
+  const EULER = 0.5772156649015329;
+  check("digamma", digamma, 1, -EULER, 1e-14);
+  check("digamma", digamma, 0.5, -EULER - 2 * Math.LN2, 1e-14);
+  let h = 0;
+  for (let n = 2; n <= 30; n++) {
+    h += 1 / (n - 1);
+    check("digamma", digamma, n, h - EULER, 1e-14);
+  }
+  check("digamma", digamma, 0.25, -EULER - Math.PI / 2 - 3 * Math.LN2, 1e-14);
+  for (const bad of [0, -1, -0.5, NaN]) {
+    ok(Number.isNaN(digamma(bad)), `digamma(${bad}) = ${digamma(bad)}`);
+    if (bad !== 0) ok(Number.isNaN(logGamma(bad)), `logGamma(${bad}) = ${logGamma(bad)}`);
+  }
+  ok(logGamma(0) === Infinity);
 });
 
 /* Reference generator (python3 with mpmath 1.3.0; output pasted into the tables above):

@@ -5,59 +5,21 @@
 // lr 0.05 × 100.
 import assert from "node:assert";
 import * as gp from "../mod.ts";
-import { loadSvgpFixture, trilToDense } from "./_approx_fixtures.ts";
+import { loadSvgpFixture } from "./_approx_fixtures.ts";
 import {
-  asStored,
-  FixtureSVGP,
-  mapParameters,
-  type Mapped,
-  relError,
-  setToIteration,
-} from "./_svgp_fixture_model.ts";
+  replayAdamFromRecordedGrads,
+  replayElbo,
+  setToFinal,
+  setupSvgp,
+  trainAdamFromStart,
+} from "./_svgp_replay.ts";
+import { relError } from "./_svgp_fixture_model.ts";
 
 const f = loadSvgpFixture("svgp_classification_seed1_exactlogphi");
-
-function setup() {
-  const model = new FixtureSVGP(f);
-  const likelihood = new gp.likelihoods.BernoulliLikelihood();
-  const mapped = mapParameters(f, model, likelihood);
-  model.variationalStrategy.variationalParamsInitialized = true;
-  const mll = new gp.mlls.VariationalELBO(likelihood, model, f.n);
-  return { model, likelihood, mapped, mll };
-}
-
-/** The largest gradient magnitude over every parameter at iteration i (the gradient's ∞-norm). */
-function gradScale(mapped: Mapped[], i: number): number {
-  let s = 0;
-  for (const p of mapped) {
-    for (const v of f.trace.params[p.name].grads[i]) s = Math.max(s, Math.abs(v));
-  }
-  return s;
-}
+const setup = () => setupSvgp(f, new gp.likelihoods.BernoulliLikelihood());
 
 Deno.test("VariationalELBO gives GPyTorch's loss, its two parts and every gradient, at each of the 100 recorded iterations", async () => {
-  const { model, mapped, mll } = setup();
-  let lossErr = 0, ellErr = 0, klErr = 0, gradErr = 0;
-  const perTensor: Record<string, number> = {};
-  for (let i = 0; i < f.iters; i++) {
-    setToIteration(f, mapped, i);
-    for (const p of mapped) p.parameter.grad = null;
-    const loss = (await mll.call(model.call(f.data.x), f.data.y)).neg();
-    loss.backward();
-    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-    lossErr = Math.max(lossErr, rel(loss.item(), f.trace.loss[i]));
-    ellErr = Math.max(ellErr, rel(mll.lastTerms!.likelihoodTerm, f.trace.expectedLogLikOverN[i]));
-    klErr = Math.max(klErr, rel(mll.lastTerms!.kl, f.trace.klOverN[i]));
-    const scale = gradScale(mapped, i);
-    for (const p of mapped) {
-      const ours = asStored(p, p.parameter.grad!), theirs = f.trace.params[p.name].grads[i];
-      let abs = 0;
-      for (let e = 0; e < theirs.length; e++) abs = Math.max(abs, Math.abs(ours[e] - theirs[e]));
-      gradErr = Math.max(gradErr, abs / scale);
-      perTensor[p.name] = Math.max(perTensor[p.name] ?? 0, relError(ours, theirs));
-    }
-    if (p0Upper(mapped)) throw new Error("upper triangle got a gradient");
-  }
+  const { lossErr, ellErr, klErr, gradErr, perTensor } = await replayElbo(f, setup());
   assert.ok(lossErr < 1e-12, `loss: max relative error ${lossErr}`);
   assert.ok(ellErr < 1e-12, `expected log-likelihood / N: max relative error ${ellErr}`);
   assert.ok(klErr < 1e-9, `KL / N: max relative error ${klErr}`);
@@ -67,59 +29,22 @@ Deno.test("VariationalELBO gives GPyTorch's loss, its two parts and every gradie
   }
 });
 
-function p0Upper(mapped: Mapped[]): boolean {
-  const chol = mapped.find((p) => p.tril)!;
-  const g = chol.parameter.grad!;
-  for (let i = 0; i < chol.m; i++) {
-    for (let j = i + 1; j < chol.m; j++) if (g[i * chol.m + j] !== 0) return true;
-  }
-  return false;
-}
-
 Deno.test("Adam replays GPyTorch's recorded trajectory from its recorded gradients", () => {
-  const { mapped } = setup();
-  setToIteration(f, mapped, 0);
-  const optimizer = new gp.optim.Adam(mapped.map((p) => p.parameter), { lr: f.lr });
-  let err = 0;
-  for (let i = 0; i < f.iters; i++) {
-    for (const p of mapped) {
-      const g = f.trace.params[p.name].grads[i];
-      p.parameter.grad = p.tril ? trilToDense(g, p.m) : g.slice();
-    }
-    optimizer.step();
-    for (const p of mapped) {
-      const want = i + 1 < f.iters ? f.trace.params[p.name].values[i + 1] : f.final.raw[p.name];
-      err = Math.max(err, relError(asStored(p, p.parameter.rawValues), want));
-    }
-  }
+  const err = replayAdamFromRecordedGrads(f, setup().mapped);
   assert.ok(err < 1e-12, `raw values: max relative error ${err}`);
 });
 
 Deno.test("SVGP trained by Adam from iteration 0 ends where GPyTorch's run ends, to Adam's own sensitivity", async () => {
-  const { model, mapped, mll } = setup();
-  setToIteration(f, mapped, 0);
-  const optimizer = new gp.optim.Adam(mapped.map((p) => p.parameter), { lr: f.lr });
-  let lossErr = 0;
-  for (let i = 0; i < f.iters; i++) {
-    optimizer.zeroGrad();
-    const loss = (await mll.call(model.call(f.data.x), f.data.y)).neg();
-    loss.backward();
-    lossErr = Math.max(lossErr, Math.abs(loss.item() - f.trace.loss[i]) / f.trace.loss[i]);
-    optimizer.step();
-  }
-  for (const p of mapped) {
-    const e = relError(asStored(p, p.parameter.rawValues), f.final.raw[p.name]);
-    assert.ok(e < 1e-7, `${p.name}: final raw values, relative error ${e}`);
+  const { lossErr, finalErr } = await trainAdamFromStart(f, setup());
+  for (const [name, e] of Object.entries(finalErr)) {
+    assert.ok(e < 1e-7, `${name}: final raw values, relative error ${e}`);
   }
   assert.ok(lossErr < 1e-8, `loss along the run: max relative error ${lossErr}`);
 });
 
 Deno.test("BernoulliLikelihood.call(q(f)) gives GPyTorch's predictive probabilities Φ(μ/√(1+σ²)) on the grid", () => {
   const { model, likelihood, mapped } = setup();
-  for (const p of mapped) {
-    const v = f.final.raw[p.name];
-    p.parameter.setRaw(p.tril ? trilToDense(v, p.m) : v);
-  }
+  setToFinal(f, mapped);
   model.eval();
   const q = model.call(f.data.grid);
   const checks: [string, Float64Array, Float64Array][] = [

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { checkHyper, logGamma, Prior, type PriorState } from "./prior.ts";
+import { logGamma } from "../special.ts";
+import { checkHyper, Prior, type PriorState } from "./prior.ts";
 import type { Generator } from "../random.ts";
 
 /**

@@ -3,7 +3,8 @@
  *
  * @module
  */
-export { constraintRange, logGamma, Prior, type PriorState } from "./prior.ts";
+export { constraintRange, Prior, type PriorState } from "./prior.ts";
+export { logGamma } from "../special.ts";
 export { NormalPrior } from "./normal_prior.ts";
 export { LogNormalPrior } from "./log_normal_prior.ts";
 export { GammaPrior } from "./gamma_prior.ts";

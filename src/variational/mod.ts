@@ -40,5 +40,6 @@ export {
   gaussHermiteExpectation,
   lowerMask,
 } from "../autograd/variational_primitives.ts";
-export { abs, digamma, lgamma, logGamma } from "../autograd/gamma_ops.ts";
+export { abs, lgamma } from "../autograd/gamma_ops.ts";
+export { digamma, logGamma } from "../special.ts";
 export { NaturalVariationalDistribution } from "./natural_variational_distribution.ts";

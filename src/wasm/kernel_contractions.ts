@@ -80,6 +80,63 @@ function withPair<T>(x1: PointSet, x2: PointSet, body: (a: number, b: number) =>
 }
 
 /**
+ * Checks the point set `x` and its weights `g` (n entries), and runs the wasm diagonal
+ * contraction `name` on the program, `x` and `g`; returns the `outLen(n, d)` results.
+ */
+function diagContract(
+  fn: string,
+  name: "gpts_kernel_diag_theta_contract" | "gpts_kernel_diag_input_contract",
+  program: KernelProgram,
+  x: PointSet,
+  g: F64Input,
+  outLen: (n: number, d: number) => number,
+): Float64Array {
+  pointSet(fn, "x", x);
+  const { n, d } = x;
+  weights(fn, g, n, `n = ${n}`);
+  using out = F64Buffer.alloc(outLen(n, d));
+  withProgram(
+    program,
+    (ops, nOps, th, nTh) =>
+      withPtr(
+        x.data,
+        (xp) =>
+          withPtr(g, (gp) => check(name, wasm[name](ops, nOps, th, nTh, xp, n, d, gp, out.ptr))),
+      ),
+  );
+  return out.toArray();
+}
+
+/**
+ * Checks the weights `g` (n1·n2 entries) and runs the threaded wasm contraction `name` on the
+ * program, the pair `x1`, `x2` (already checked) and `g`, with `extra` arguments before the
+ * output pointer; returns the `outLen` results.
+ */
+function crossContract(
+  fn: string,
+  name: "gpts_kernel_cross_theta_contract" | "gpts_kernel_input_contract",
+  program: KernelProgram,
+  x1: PointSet,
+  x2: PointSet,
+  g: F64Input,
+  outLen: number,
+  extra: readonly number[],
+): Float64Array {
+  const { n: n1, d } = x1, n2 = x2.n;
+  weights(fn, g, n1 * n2, `n1 × n2 = ${n1} × ${n2}`);
+  const contract = wasm[name] as (...args: number[]) => number;
+  using out = F64Buffer.alloc(outLen);
+  withProgram(program, (ops, nOps, th, nTh) =>
+    withPair(x1, x2, (a, b) =>
+      withPtr(g, (gp) =>
+        check(
+          name,
+          par(contract)(ops, nOps, th, nTh, a, n1, b, n2, d, gp, ...extra, out.ptr),
+        ))));
+  return out.toArray();
+}
+
+/**
  * `Σᵢⱼ Gᵢⱼ ∂k(x1ᵢ, x2ⱼ)/∂θ_p` for every entry `p` of `program.theta` (0 where the
  * program does not use it): the VJP of `K(x1, x2)` with respect to θ. `g` is n1×n2,
  * row-major, and every entry is read (for a symmetric `K(X, X)` the core's
@@ -114,29 +171,8 @@ export function kernelCrossThetaContract(
 ): Float64Array {
   const fn = "kernelCrossThetaContract";
   sameDims(fn, x1, x2);
-  const { n: n1, d } = x1, n2 = x2.n;
-  weights(fn, g, n1 * n2, `n1 × n2 = ${n1} × ${n2}`);
-  using grad = F64Buffer.alloc(program.theta.length);
-  withProgram(program, (ops, nOps, th, nTh) =>
-    withPair(x1, x2, (a, b) =>
-      withPtr(g, (gp) =>
-        check(
-          "gpts_kernel_cross_theta_contract",
-          par(wasm.gpts_kernel_cross_theta_contract)(
-            ops,
-            nOps,
-            th,
-            nTh,
-            a,
-            n1,
-            b,
-            n2,
-            d,
-            gp,
-            grad.ptr,
-          ),
-        ))));
-  return grad.toArray();
+  const name = "gpts_kernel_cross_theta_contract";
+  return crossContract(fn, name, program, x1, x2, g, program.theta.length, []);
 }
 
 /**
@@ -180,30 +216,8 @@ export function kernelInputContract(
   if (wrt !== 1 && wrt !== 2) {
     throw new RangeError(`${fn}: wrt must be 1 (x1) or 2 (x2), got ${wrt}`);
   }
-  const { n: n1, d } = x1, n2 = x2.n;
-  weights(fn, g, n1 * n2, `n1 × n2 = ${n1} × ${n2}`);
-  using out = F64Buffer.alloc((wrt === 1 ? n1 : n2) * d);
-  withProgram(program, (ops, nOps, th, nTh) =>
-    withPair(x1, x2, (a, b) =>
-      withPtr(g, (gp) =>
-        check(
-          "gpts_kernel_input_contract",
-          par(wasm.gpts_kernel_input_contract)(
-            ops,
-            nOps,
-            th,
-            nTh,
-            a,
-            n1,
-            b,
-            n2,
-            d,
-            gp,
-            wrt,
-            out.ptr,
-          ),
-        ))));
-  return out.toArray();
+  const outLen = (wrt === 1 ? x1.n : x2.n) * x1.d;
+  return crossContract(fn, "gpts_kernel_input_contract", program, x1, x2, g, outLen, [wrt]);
 }
 
 /**
@@ -233,19 +247,14 @@ export function kernelDiagThetaContract(
   x: PointSet,
   g: F64Input,
 ): Float64Array {
-  const fn = "kernelDiagThetaContract";
-  pointSet(fn, "x", x);
-  const { n, d } = x;
-  weights(fn, g, n, `n = ${n}`);
-  using grad = F64Buffer.alloc(program.theta.length);
-  withProgram(program, (ops, nOps, th, nTh) =>
-    withPtr(x.data, (xp) =>
-      withPtr(g, (gp) =>
-        check(
-          "gpts_kernel_diag_theta_contract",
-          wasm.gpts_kernel_diag_theta_contract(ops, nOps, th, nTh, xp, n, d, gp, grad.ptr),
-        ))));
-  return grad.toArray();
+  return diagContract(
+    "kernelDiagThetaContract",
+    "gpts_kernel_diag_theta_contract",
+    program,
+    x,
+    g,
+    () => program.theta.length,
+  );
 }
 
 /**
@@ -275,17 +284,12 @@ export function kernelDiagInputContract(
   x: PointSet,
   g: F64Input,
 ): Float64Array {
-  const fn = "kernelDiagInputContract";
-  pointSet(fn, "x", x);
-  const { n, d } = x;
-  weights(fn, g, n, `n = ${n}`);
-  using out = F64Buffer.alloc(n * d);
-  withProgram(program, (ops, nOps, th, nTh) =>
-    withPtr(x.data, (xp) =>
-      withPtr(g, (gp) =>
-        check(
-          "gpts_kernel_diag_input_contract",
-          wasm.gpts_kernel_diag_input_contract(ops, nOps, th, nTh, xp, n, d, gp, out.ptr),
-        ))));
-  return out.toArray();
+  return diagContract(
+    "kernelDiagInputContract",
+    "gpts_kernel_diag_input_contract",
+    program,
+    x,
+    g,
+    (n, d) => n * d,
+  );
 }
