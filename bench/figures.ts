@@ -75,7 +75,7 @@ function cell(record: BenchRecord, solver: string, n: number, suffix = ""): stri
  * memory. After a new `deno task bench`, point this at its record, run `deno task
  * figures`, and paste the texts it prints into the README.
  */
-export const SPEED_RECORD = "bench/results/bench-2026-12-01.json";
+export const SPEED_RECORD = "bench/results/bench-2026-12-02.json";
 
 /** A `deno task bench --quick` record is a smoke test: its figures are quoted nowhere. */
 function refuseQuick(r: BenchRecord): void {
