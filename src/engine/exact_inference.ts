@@ -63,7 +63,8 @@ import {
 import type { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
 import { CG_DEFAULTS } from "./cg_defaults.ts";
 import { conditionTrainingSolve } from "./fantasy_update.ts";
-import type { TensorPosterior } from "./tensor_posterior.ts";
+import { TensorPosterior } from "./tensor_posterior.ts";
+import type { Tensor } from "../autograd/tensor.ts";
 import {
   CG_ALWAYS_THRESHOLD,
   CHOLESKY_FALLBACK_LIMIT,
@@ -223,14 +224,19 @@ export class ExactInference {
   /**
    * The posterior at test inputs from a training solve: mean μ* + K(X*, X) α and
    * covariance K** − K(X*, X) K̂⁻¹ K(X, X*), computed when first asked for. `fast` uses
-   * the solve's fast-variance cache (settings.fastPredVar); `tensors`, when given, makes
-   * the result's `…Tensor()` forms differentiable (src/engine/tensor_posterior.ts).
+   * the solve's fast-variance cache (settings.fastPredVar). With `differentiable` (the
+   * training prior and targets, read when first needed, and the test inputs as a tensor or
+   * null), the result's `…Tensor()` forms are differentiable in the test inputs and every
+   * parameter (src/engine/tensor_posterior.ts).
    */
   static posterior(
     solve: Promise<PredictionSolve>,
     testPrior: MultivariateNormal,
     fast: boolean,
-    tensors?: TensorPosterior,
+    differentiable?: {
+      training: () => ModelPrior & { y: Float64Array };
+      x: Tensor | null;
+    },
   ): MultivariateNormal {
     const covariance = testPrior.lazyCovarianceMatrix;
     if (!(covariance instanceof KernelCovariance)) {
@@ -239,6 +245,13 @@ export class ExactInference {
           `(covarModule.call(x)), got a covariance given as numbers`,
       );
     }
+    const tensors = differentiable === undefined ? undefined : new TensorPosterior({
+      solve: () => solve,
+      training: differentiable.training,
+      testMean: testPrior.loc,
+      testCovariance: covariance,
+      x: differentiable.x,
+    });
     const prediction = new ExactPrediction(solve, testPrior.loc, covariance, fast);
     return new MultivariateNormal(
       new PosteriorMean(prediction, tensors),

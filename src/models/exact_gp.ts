@@ -7,9 +7,7 @@
 import { Module } from "../module.ts";
 import { type InputLike, Inputs, toInputs, toVector, type VectorLike } from "../tensor.ts";
 import { Tensor } from "../autograd/tensor.ts";
-import { TensorPosterior } from "../engine/tensor_posterior.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
-import type { KernelCovariance } from "../distributions/covariance.ts";
 import type { Likelihood } from "../likelihoods/likelihood.ts";
 import type { PredictionSolve } from "../prediction_solve.ts";
 import { type EngineOptions, ExactInference } from "../engine/exact_inference.ts";
@@ -227,15 +225,10 @@ export abstract class ExactGP extends Module {
         this.likelihood.call(this.prior(this.#trainInputs!)),
         `${this.constructor.name}.posterior(x)`,
       );
-    const tensors = new TensorPosterior({
-      solve: () => solve,
+    return ExactInference.posterior(solve, testPrior, settings.current().fastPredVar, {
       training: () => ({ ...training(), y: this.#trainTargets! }),
-      testMean: testPrior.loc,
-      // ExactInference.posterior checks that it is a kernel's before anything reads it.
-      testCovariance: testPrior.lazyCovarianceMatrix as KernelCovariance,
       x: xTensor,
     });
-    return ExactInference.posterior(solve, testPrior, settings.current().fastPredVar, tensors);
   }
 
   /**
