@@ -17,6 +17,8 @@ import {
 import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
+import { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
+import { sgprObjective } from "../engine/sgpr_objective.ts";
 
 /** Options of {@link ExactMarginalLogLikelihood}. */
 export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
@@ -81,6 +83,12 @@ export class ExactMarginalLogLikelihood extends Module {
   readonly engine: EngineOptions;
   /** What the last call computed with: solver, and BBMM's estimates' errors and residual. */
   lastResult: EngineResult | null = null;
+  /**
+   * SGPR (an `InducingPointKernel` model): the last call's trace term / N,
+   * −½ Σᵢ (k(xᵢ, xᵢ) − Qᵢᵢ)/σ²/N (GPyTorch's `InducingPointKernelAddedLossTerm`, already
+   * in the value); null otherwise.
+   */
+  lastSgprTraceTerm: number | null = null;
   readonly #rng: Generator;
 
   /**
@@ -139,6 +147,11 @@ export class ExactMarginalLogLikelihood extends Module {
         `mll.call(output, target): output has ${output.size} points but target has ${y.length} ` +
           `values; pass the training targets that match the training inputs`,
       );
+    }
+    if (output.lazyCovarianceMatrix instanceof InducingPointCovariance) {
+      const sgpr = sgprObjective(output, y, [this.model, this.likelihood]);
+      this.lastSgprTraceTerm = sgpr.traceTermOverN;
+      return sgpr.scalar;
     }
     const { mean, covariance } = ExactInference.priorOf(
       this.likelihood.call(output),
