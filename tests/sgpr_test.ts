@@ -182,3 +182,39 @@ Deno.test("InducingPointKernel.call(x) throws a TypeError naming both dimensions
     TypeError,
   );
 });
+
+Deno.test("an InducingPointKernel model in eval mode predicts as GPyTorch's SGPR (diagonal correction on), at the final values", async () => {
+  const { model, likelihood, table } = build();
+  const tr = f.sgpr.train;
+  for (const name of tr.paramNames) table[name].setRaw(tr.finalRaw[name]);
+  model.eval();
+  likelihood.eval();
+  const post = model.call(f.data.grid);
+  const pred = f.sgpr.predictions;
+  const mean = await post.mean(), variance = await post.variance();
+  const yPost = likelihood.call(post);
+  const yVariance = await yPost.variance();
+  const rel = (a: Float64Array, b: Float64Array) =>
+    Math.max(...Array.from(a, (v, i) => relErr(v, b[i])));
+  // The latent variance is k(x,x) less a quantity of its size (a cancellation GPyTorch's
+  // formula makes and gpts's, D + ‖L_A⁻¹R_*‖², does not): compared on the prior's scale.
+  const outputscale = (model.covarModule.baseKernel as gp.kernels.ScaleKernel<gp.kernels.RBFKernel>)
+    .outputscale;
+  const errs = {
+    mean: rel(mean, pred.latentMean),
+    variance: Math.max(
+      ...Array.from(variance, (v, i) => Math.abs(v - pred.latentVariance[i]) / outputscale),
+    ),
+    yVariance: rel(yVariance, pred.yVariance),
+  };
+  console.log(
+    `SGPR predictions vs GPyTorch on the 101-point grid: mean ${errs.mean.toExponential(1)}, ` +
+      `latent variance ${errs.variance.toExponential(1)} (of the outputscale), y variance ${
+        errs.yVariance.toExponential(1)
+      } (relative)`,
+  );
+  assert.ok(
+    errs.mean < 1e-8 && errs.variance < 1e-8 && errs.yVariance < 1e-8,
+    JSON.stringify(errs),
+  );
+});
