@@ -44,7 +44,9 @@ export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
 /**
  * (log p(y | X, θ) + Σ log prior(θ)) / N, as GPyTorch's `ExactMarginalLogLikelihood`, with its
  * gradient for every parameter (float64 Cholesky): exact by default, or with stochastic trace
- * terms (`{ gradient: "stochastic" }`, see {@link ExactMarginalLogLikelihoodOptions}).
+ * terms (`{ gradient: "stochastic" }`, see {@link ExactMarginalLogLikelihoodOptions}). For a model
+ * whose covariance is an `InducingPointKernel` (SGPR) it computes GPyTorch's collapsed bound
+ * instead, in O(N·M²) (see that kernel; the solver options do not apply).
  *
  * @example
  * ```ts
@@ -151,8 +153,10 @@ export class ExactMarginalLogLikelihood extends Module {
     if (output.lazyCovarianceMatrix instanceof InducingPointCovariance) {
       const sgpr = sgprObjective(output, y, [this.model, this.likelihood]);
       this.lastSgprTraceTerm = sgpr.traceTermOverN;
+      this.lastResult = null;
       return sgpr.scalar;
     }
+    this.lastSgprTraceTerm = null;
     const { mean, covariance } = ExactInference.priorOf(
       this.likelihood.call(output),
       "mll.call(output, target)",
