@@ -19,3 +19,10 @@ export {
 export { ScaleKernel, type ScaleKernelOptions } from "./scale_kernel.ts";
 export { AdditiveKernel } from "./additive_kernel.ts";
 export { ProductKernel } from "./product_kernel.ts";
+export { InducingPointKernel } from "./inducing_point_kernel.ts";
+export {
+  type InducingFactors,
+  InducingPointCovariance,
+  type InducingPointCovarianceInit,
+  SGPR_JITTERS,
+} from "./inducing_point_covariance.ts";

@@ -17,6 +17,8 @@ import {
 import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
+import { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
+import { sgprObjective } from "../engine/sgpr_objective.ts";
 
 /** Options of {@link ExactMarginalLogLikelihood}. */
 export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
@@ -42,7 +44,9 @@ export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
 /**
  * (log p(y | X, θ) + Σ log prior(θ)) / N, as GPyTorch's `ExactMarginalLogLikelihood`, with its
  * gradient for every parameter (float64 Cholesky): exact by default, or with stochastic trace
- * terms (`{ gradient: "stochastic" }`, see {@link ExactMarginalLogLikelihoodOptions}).
+ * terms (`{ gradient: "stochastic" }`, see {@link ExactMarginalLogLikelihoodOptions}). For a model
+ * whose covariance is an `InducingPointKernel` (SGPR) it computes GPyTorch's collapsed bound
+ * instead, in O(N·M²) (see that kernel; the solver options do not apply).
  *
  * @example
  * ```ts
@@ -81,6 +85,12 @@ export class ExactMarginalLogLikelihood extends Module {
   readonly engine: EngineOptions;
   /** What the last call computed with: solver, and BBMM's estimates' errors and residual. */
   lastResult: EngineResult | null = null;
+  /**
+   * SGPR (an `InducingPointKernel` model): the last call's trace term / N,
+   * −½ Σᵢ (k(xᵢ, xᵢ) − Qᵢᵢ)/σ²/N (GPyTorch's `InducingPointKernelAddedLossTerm`, already
+   * in the value); null otherwise.
+   */
+  lastSgprTraceTerm: number | null = null;
   readonly #rng: Generator;
 
   /**
@@ -140,6 +150,13 @@ export class ExactMarginalLogLikelihood extends Module {
           `values; pass the training targets that match the training inputs`,
       );
     }
+    if (output.lazyCovarianceMatrix instanceof InducingPointCovariance) {
+      const sgpr = sgprObjective(output, y, [this.model, this.likelihood]);
+      this.lastSgprTraceTerm = sgpr.traceTermOverN;
+      this.lastResult = null;
+      return sgpr.scalar;
+    }
+    this.lastSgprTraceTerm = null;
     const { mean, covariance } = ExactInference.priorOf(
       this.likelihood.call(output),
       "mll.call(output, target)",

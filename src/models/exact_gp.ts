@@ -13,6 +13,8 @@ import type { PredictionSolve } from "../prediction_solve.ts";
 import { type EngineOptions, ExactInference } from "../engine/exact_inference.ts";
 import { FixedNoiseGaussianLikelihood } from "../likelihoods/fixed_noise_gaussian_likelihood.ts";
 import * as settings from "../settings.ts";
+import { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
+import { sgprPosterior } from "../engine/sgpr_prediction.ts";
 
 /**
  * The base class of exact GP models. Subclass it, declare a mean and a covariance
@@ -219,6 +221,10 @@ export abstract class ExactGP extends Module {
     }
     const xTensor = x instanceof Tensor ? this.#tensorInputs(x).tensor : null;
     const testPrior = this.prior(x);
+    if (testPrior.lazyCovarianceMatrix instanceof InducingPointCovariance) {
+      // SGPR (an InducingPointKernel): the low-rank predictive, O(N·M²), number forms.
+      return sgprPosterior(this.prior(this.#trainInputs), this.#trainTargets, testPrior);
+    }
     const solve = this.#trainingSolve();
     const training = () =>
       ExactInference.priorOf(
