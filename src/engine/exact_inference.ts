@@ -63,6 +63,8 @@ import {
 import type { PivotedCholeskyPreconditioner } from "./pivoted_cholesky.ts";
 import { CG_DEFAULTS } from "./cg_defaults.ts";
 import { conditionTrainingSolve } from "./fantasy_update.ts";
+import { sgprObjective } from "./sgpr_objective.ts";
+import { sgprPosterior } from "./sgpr_prediction.ts";
 import { TensorPosterior } from "./tensor_posterior.ts";
 import type { Tensor } from "../autograd/tensor.ts";
 import {
@@ -257,6 +259,31 @@ export class ExactInference {
       new PosteriorMean(prediction, tensors),
       new PosteriorCovariance(prediction, tensors),
     );
+  }
+
+  /**
+   * SGPR's collapsed bound for an {@link InducingPointCovariance} prior (GPyTorch's
+   * InducingPointKernel inside an ExactGP): the value in O(N·M²) with its gradient from the
+   * autograd record (sgpr_objective.ts).
+   */
+  static sgprObjective(
+    output: MultivariateNormal,
+    targets: Float64Array,
+    modules: Parameters<typeof sgprObjective>[2],
+  ): ReturnType<typeof sgprObjective> {
+    return sgprObjective(output, targets, modules);
+  }
+
+  /**
+   * SGPR's low-rank predictive at the test prior `test`, with GPyTorch's diagonal
+   * correction (sgpr_prediction.ts); number forms only.
+   */
+  static sgprPosterior(
+    train: MultivariateNormal,
+    targets: Float64Array,
+    test: MultivariateNormal,
+  ): MultivariateNormal {
+    return sgprPosterior(train, targets, test);
   }
 
   /**

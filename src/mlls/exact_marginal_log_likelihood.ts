@@ -18,7 +18,6 @@ import { Generator } from "../random.ts";
 import { Scalar } from "../scalar.ts";
 import type { Parameter } from "../parameter.ts";
 import { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
-import { sgprObjective } from "../engine/sgpr_objective.ts";
 
 /** Options of {@link ExactMarginalLogLikelihood}. */
 export interface ExactMarginalLogLikelihoodOptions extends EngineOptions {
@@ -151,7 +150,7 @@ export class ExactMarginalLogLikelihood extends Module {
       );
     }
     if (output.lazyCovarianceMatrix instanceof InducingPointCovariance) {
-      const sgpr = sgprObjective(output, y, [this.model, this.likelihood]);
+      const sgpr = ExactInference.sgprObjective(output, y, [this.model, this.likelihood]);
       this.lastSgprTraceTerm = sgpr.traceTermOverN;
       this.lastResult = null;
       return sgpr.scalar;

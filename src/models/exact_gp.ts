@@ -14,7 +14,6 @@ import { type EngineOptions, ExactInference } from "../engine/exact_inference.ts
 import { FixedNoiseGaussianLikelihood } from "../likelihoods/fixed_noise_gaussian_likelihood.ts";
 import * as settings from "../settings.ts";
 import { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
-import { sgprPosterior } from "../engine/sgpr_prediction.ts";
 
 /**
  * The base class of exact GP models. Subclass it, declare a mean and a covariance
@@ -223,7 +222,11 @@ export abstract class ExactGP extends Module {
     const testPrior = this.prior(x);
     if (testPrior.lazyCovarianceMatrix instanceof InducingPointCovariance) {
       // SGPR (an InducingPointKernel): the low-rank predictive, O(N·M²), number forms.
-      return sgprPosterior(this.prior(this.#trainInputs), this.#trainTargets, testPrior);
+      return ExactInference.sgprPosterior(
+        this.prior(this.#trainInputs),
+        this.#trainTargets,
+        testPrior,
+      );
     }
     const solve = this.#trainingSolve();
     const training = () =>
