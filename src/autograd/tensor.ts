@@ -19,6 +19,7 @@ import {
 } from "./broadcast.ts";
 
 import { type Backward, GradFn, runBackward } from "./backward_pass.ts";
+import { binaryGradients, type BinaryOp, binaryValues } from "./binary_kernels.ts";
 
 export type { Shape } from "./broadcast.ts";
 export { type Backward, GradFn, type GraphNode } from "./backward_pass.ts";
@@ -401,79 +402,13 @@ export function asTensor(v: TensorLike, op: string, name: string): Tensor {
   throw new TypeError(`${op}: ${name} must be a Tensor or a number, got ${typeof v}`);
 }
 
-type BinaryOp = "add" | "sub" | "mul" | "div" | "pow";
-
 function binary(op: BinaryOp, aIn: TensorLike, bIn: TensorLike): Tensor {
   const a = asTensor(aIn, op, "the first operand"), b = asTensor(bIn, op, "the second operand");
   const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(op, a.shape, b.shape);
   const x = expandTo(a.data, a.shape, shape), y = expandTo(b.data, b.shape, shape);
-  const n = x.length;
-  const out = new Float64Array(n);
-  switch (op) {
-    case "add":
-      for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
-      break;
-    case "sub":
-      for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
-      break;
-    case "mul":
-      for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
-      break;
-    case "div":
-      for (let i = 0; i < n; i++) out[i] = x[i] / y[i];
-      break;
-    case "pow":
-      for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], y[i]);
-      break;
-  }
+  const out = binaryValues(op, x, y);
   return record(op, out, shape, [a, b], (g) => {
-    let ga: Float64Array | null = null, gb: Float64Array | null = null;
-    const wa = a.requiresGrad, wb = b.requiresGrad;
-    switch (op) {
-      case "add":
-        ga = wa ? g : null;
-        gb = wb ? g : null;
-        break;
-      case "sub":
-        ga = wa ? g : null;
-        if (wb) {
-          gb = new Float64Array(n);
-          for (let i = 0; i < n; i++) gb[i] = -g[i];
-        }
-        break;
-      case "mul":
-        if (wa) {
-          ga = new Float64Array(n);
-          for (let i = 0; i < n; i++) ga[i] = g[i] * y[i];
-        }
-        if (wb) {
-          gb = new Float64Array(n);
-          for (let i = 0; i < n; i++) gb[i] = g[i] * x[i];
-        }
-        break;
-      case "div":
-        if (wa) {
-          ga = new Float64Array(n);
-          for (let i = 0; i < n; i++) ga[i] = g[i] / y[i];
-        }
-        if (wb) {
-          gb = new Float64Array(n);
-          for (let i = 0; i < n; i++) gb[i] = -g[i] * out[i] / y[i];
-        }
-        break;
-      case "pow":
-        if (wa) {
-          ga = new Float64Array(n);
-          for (let i = 0; i < n; i++) {
-            ga[i] = y[i] === 0 ? 0 : g[i] * y[i] * Math.pow(x[i], y[i] - 1);
-          }
-        }
-        if (wb) {
-          gb = new Float64Array(n);
-          for (let i = 0; i < n; i++) gb[i] = out[i] === 0 ? 0 : g[i] * out[i] * Math.log(x[i]);
-        }
-        break;
-    }
+    const [ga, gb] = binaryGradients(op, g, x, y, out, a.requiresGrad, b.requiresGrad);
     return [
       ga === null ? null : sumTo(ga, shape, a.shape),
       gb === null ? null : sumTo(gb, shape, b.shape),
