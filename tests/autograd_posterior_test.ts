@@ -3,31 +3,11 @@
 // user's objective backpropagated to the raw lengthscale and the noise.
 import assert from "node:assert";
 import * as gp from "../mod.ts";
+import { ExactGPModel as Model } from "./_seed_model.ts";
+import { ArdMaternModel as ArdModel } from "./_ard_matern_model.ts";
 import { assertClose } from "./_assert.ts";
 
 const ag = gp.autograd;
-
-class Model extends gp.models.ExactGP {
-  meanModule = new gp.means.ConstantMean();
-  covarModule = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel());
-  forward(x: gp.Inputs) {
-    return new gp.distributions.MultivariateNormal(
-      this.meanModule.call(x),
-      this.covarModule.call(x),
-    );
-  }
-}
-
-class ArdModel extends gp.models.ExactGP {
-  meanModule = new gp.means.LinearMean(2);
-  covarModule = new gp.kernels.MaternKernel({ nu: 2.5, ardNumDims: 2 });
-  forward(x: gp.Inputs) {
-    return new gp.distributions.MultivariateNormal(
-      this.meanModule.call(x),
-      this.covarModule.call(x),
-    );
-  }
-}
 
 function makeModel(): Model {
   const gen = new gp.Generator(21);

@@ -3,29 +3,9 @@
 // parameters are shared, bad input is refused and leaves the model as it was.
 import assert from "node:assert";
 import * as gp from "../mod.ts";
+import { ExactGPModel as Model } from "./_seed_model.ts";
+import { ArdMaternModel as ArdModel } from "./_ard_matern_model.ts";
 import { assertClose } from "./_assert.ts";
-
-class Model extends gp.models.ExactGP {
-  meanModule = new gp.means.ConstantMean();
-  covarModule = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel());
-  forward(x: gp.Inputs) {
-    return new gp.distributions.MultivariateNormal(
-      this.meanModule.call(x),
-      this.covarModule.call(x),
-    );
-  }
-}
-
-class ArdModel extends gp.models.ExactGP {
-  meanModule = new gp.means.LinearMean(2);
-  covarModule = new gp.kernels.MaternKernel({ nu: 2.5, ardNumDims: 2 });
-  forward(x: gp.Inputs) {
-    return new gp.distributions.MultivariateNormal(
-      this.meanModule.call(x),
-      this.covarModule.call(x),
-    );
-  }
-}
 
 const params1 = {
   "covarModule.baseKernel.lengthscale": 0.2,
