@@ -48,12 +48,13 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   return out;
 }
 
-/** `data` of `shape` repeated to `out` (which `shape` broadcasts to); no copy when equal. */
-export function expandTo(data: Float64Array, shape: Shape, out: Shape): Float64Array {
-  if (sameShape(shape, out)) return data;
-  const n = sizeOf(out);
-  if (data.length === 1) return new Float64Array(n).fill(data[0]);
-  const r = out.length;
+/**
+ * For every element of `out` (row-major), the index of the element of `shape` it reads
+ * when `shape` is broadcast to `out`: the one index walk behind {@link expandTo} and
+ * {@link sumTo}.
+ */
+function broadcastSources(shape: Shape, out: Shape): Int32Array {
+  const r = out.length, n = sizeOf(out);
   const strides = new Array<number>(r).fill(0);
   let s = 1;
   for (let i = r - 1; i >= 0; i--) {
@@ -61,11 +62,11 @@ export function expandTo(data: Float64Array, shape: Shape, out: Shape): Float64A
     strides[i] = d === 1 ? 0 : s;
     s *= d;
   }
-  const result = new Float64Array(n);
+  const sources = new Int32Array(n);
   const idx = new Array<number>(r).fill(0);
   let src = 0;
   for (let k = 0; k < n; k++) {
-    result[k] = data[src];
+    sources[k] = src;
     for (let i = r - 1; i >= 0; i--) {
       idx[i]++;
       src += strides[i];
@@ -74,6 +75,17 @@ export function expandTo(data: Float64Array, shape: Shape, out: Shape): Float64A
       idx[i] = 0;
     }
   }
+  return sources;
+}
+
+/** `data` of `shape` repeated to `out` (which `shape` broadcasts to); no copy when equal. */
+export function expandTo(data: Float64Array, shape: Shape, out: Shape): Float64Array {
+  if (sameShape(shape, out)) return data;
+  const n = sizeOf(out);
+  if (data.length === 1) return new Float64Array(n).fill(data[0]);
+  const sources = broadcastSources(shape, out);
+  const result = new Float64Array(n);
+  for (let k = 0; k < n; k++) result[k] = data[sources[k]];
   return result;
 }
 
@@ -86,27 +98,9 @@ export function sumTo(g: Float64Array, from: Shape, shape: Shape): Float64Array 
     for (let k = 0; k < g.length; k++) s += g[k];
     return new Float64Array([s]);
   }
-  const r = from.length;
-  const strides = new Array<number>(r).fill(0);
-  let s = 1;
-  for (let i = r - 1; i >= 0; i--) {
-    const d = shape[shape.length - r + i] ?? 1;
-    strides[i] = d === 1 ? 0 : s;
-    s *= d;
-  }
+  const sources = broadcastSources(shape, from);
   const result = new Float64Array(m);
-  const idx = new Array<number>(r).fill(0);
-  let dst = 0;
-  for (let k = 0; k < g.length; k++) {
-    result[dst] += g[k];
-    for (let i = r - 1; i >= 0; i--) {
-      idx[i]++;
-      dst += strides[i];
-      if (idx[i] < from[i]) break;
-      dst -= strides[i] * idx[i];
-      idx[i] = 0;
-    }
-  }
+  for (let k = 0; k < g.length; k++) result[sources[k]] += g[k];
   return result;
 }
 
