@@ -270,3 +270,41 @@ Deno.test("UnwhitenedVariationalStrategy rejects bad input as the whitened one, 
   assert.strictEqual(u.variationalStrategy.variationalParamsInitialized, false);
   q.parameters().forEach((p, i) => assert.deepStrictEqual(p.rawValues, before[i]));
 });
+
+Deno.test("UnwhitenedVariationalStrategy with a natural q(u): one NGD step of rate 1 reaches the whitened strategy's optimal q(f)", async () => {
+  const gen = new gp.Generator(8);
+  const x = Array.from({ length: 30 }, () => gen.uniform());
+  const y = x.map((v) => Math.sin(7 * v) + 0.1 * gen.normal());
+  const z = [0, 0.2, 0.4, 0.6, 0.8, 1];
+  const test = [0.03, 0.31, 0.5, 0.77, 0.99];
+  const fitted = async (kind: "whitened" | "unwhitened") => {
+    const q = new gp.variational.NaturalVariationalDistribution(z.length);
+    const m = model(kind, z, q, { seed: 3 });
+    const likelihood = new gp.likelihoods.GaussianLikelihood();
+    likelihood.noise = 0.05;
+    const mll = new gp.mlls.VariationalELBO(likelihood, m, x.length);
+    const ngd = new gp.optim.NGD(q.parameters(), { numData: x.length, lr: 1 });
+    (await mll.call(m.call(x), y)).neg().backward();
+    ngd.step();
+    m.eval();
+    return m.call(test);
+  };
+  const qw = await fitted("whitened"), qu = await fitted("unwhitened");
+  assertClose(await qu.mean(), await qw.mean(), { rtol: 1e-8, atol: 1e-10, what: "mean" });
+  const vw = (await qw.variance()).map((v) => v - 1e-6); // the whitened strategy's q(f) jitter
+  assertClose(await qu.variance(), vw, { rtol: 1e-7, atol: 1e-10, what: "variance" });
+});
+
+Deno.test("UnwhitenedVariationalStrategy clamps the data variance at 0 in training mode only, as GPyTorch", () => {
+  // S = 0 and no jitter: q(f)'s variance is diag(K_xx − K_xZ K⁻¹ K_Zx), which rounds to ±2e-16 at
+  // points of Z (x ≠ Z as a whole, so the q(u) shortcut does not apply).
+  const u = model("unwhitened", Z, undefined, { jitter: 0 });
+  cholQ(u).cholVariationalCovar.setRaw(new Float64Array(Z.length * Z.length));
+  u.variationalStrategy.variationalParamsInitialized = true;
+  const x = [0.1, 0.45, 0.8];
+  const train = u.call(x).latentVariance.data;
+  u.eval();
+  const exact = u.call(x).latentVariance.data;
+  assert.ok(exact.some((v) => v < 0), `rounding gave no negative variance here: ${exact}`);
+  assert.deepStrictEqual(Array.from(train), Array.from(exact, (v) => Math.max(0, v)));
+});
