@@ -38,15 +38,19 @@ interface InducingPrior {
  *   clamped at 0 (its gradient is 0 where clamped) and the dense covariance is that diagonal
  *   plus the low-rank term; in eval mode the covariance is the full formula, unclamped;
  * - when x equals Z exactly (same shape and values, `torch.equal`), q(f(x)) is q(u) itself,
- *   N(m, S), with no solve;
+ *   N(m, S), with no solve (so the likelihood term then has no gradient in the kernel or Z);
  * - the lazy initialisation sets q(u) to the prior: m = μ(Z) + meanInitStd·randn (seeded by
  *   `seed`), S = K_ZZ + jitter·I (its Cholesky factor for a CholeskyVariationalDistribution,
  *   √diag for a MeanField one, θ = (K⁻¹μ(Z) + noise, −½K⁻¹) for a Natural one);
  * - the KL is ½(log|K| − log|S| + tr(K⁻¹S) + (m − μ)ᵀK⁻¹(m − μ) − M), with the log
  *   determinants from the Cholesky diagonals (Σ log diag²).
  *
- * gpts always factors K by Cholesky; GPyTorch switches to conjugate gradients above
- * `max_cholesky_size` (800 inducing points), so there its digits differ.
+ * gpts always factors K by Cholesky; where that fails it adds the engine's jitter ladder
+ * (1e-10 … 1e-6 of the mean diagonal, with a warning) where GPyTorch's `psd_safe_cholesky` adds
+ * 1e-8, 1e-7, 1e-6; and GPyTorch switches to conjugate gradients above
+ * `max_cholesky_size` (800 inducing points), so there its digits differ. The parameters live
+ * in K's metric, so gradient steps are badly scaled where K is nearly singular: prefer the
+ * whitened {@link VariationalStrategy} then, as GPyTorch advises.
  *
  * Construct it with `null` as the model and give it to {@link ApproximateGP}'s constructor.
  *
