@@ -87,3 +87,200 @@ Deno.test("fitApproximate() rejects bad options before changing anything", async
   assert.deepStrictEqual(model.variationalStrategy.inducingPoints.rawValues, before);
   assert.strictEqual(model.variationalStrategy.variationalParamsInitialized, false);
 });
+
+// ---- Batch sources: in memory (gp.data.batches) and streamed (gp.data.batchesFromChunks).
+
+/** (x, y) as a "file" of chunks of uneven sizes, read anew per call; `opens` counts the reads. */
+function chunkedFile(sizes: number[], poison?: { chunk: number; row: number }) {
+  const stats = { opens: 0 };
+  async function* read(): AsyncGenerator<gp.data.Chunk> {
+    stats.opens++;
+    let start = 0;
+    for (const [c, size] of sizes.entries()) {
+      const cx = Array.from(x.slice(start, start + size));
+      const cy = Array.from(y.slice(start, start + size));
+      if (poison?.chunk === c) cx[poison.row] = NaN;
+      start += size;
+      await Promise.resolve(); // a real reader awaits I/O between chunks
+      yield { x: cx, y: cy };
+    }
+  }
+  return { read, stats };
+}
+
+function rawState(model: SVGP, likelihood: gp.likelihoods.GaussianLikelihood): Float64Array[] {
+  return [...model.parameters(), ...likelihood.parameters()].map((p) => p.rawValues);
+}
+
+Deno.test("fitApproximate() over streamed chunks equals the in-memory run with the same batches, bit for bit", async () => {
+  const options = { epochs: 3, lr: 0.03, progress: false } as const;
+  const a = new SVGP(), la = new gp.likelihoods.GaussianLikelihood();
+  const inMemory = await gp.optim.fitApproximate(a, la, x, y, {
+    ...options,
+    batchSize: 12,
+    shuffle: false,
+  });
+  // 40 rows in chunks of 7, 13, 20: batches of 12 straddle the chunks' edges.
+  const { read, stats } = chunkedFile([7, 13, 20]);
+  const b = new SVGP(), lb = new gp.likelihoods.GaussianLikelihood();
+  const stream = gp.data.batchesFromChunks(read, { batchSize: 12 });
+  const streamed = await gp.optim.fitApproximate(b, lb, stream, options);
+  assert.strictEqual(streamed.numData, 40);
+  assert.strictEqual(stats.opens, 4, "one counting pass, then one read per epoch");
+  assert.deepStrictEqual(streamed.loss, inMemory.loss);
+  assert.deepStrictEqual(rawState(b, lb), rawState(a, la));
+  // Given numData, the stream is read once per epoch only.
+  const again = chunkedFile([7, 13, 20]);
+  const c = new SVGP(), lc = new gp.likelihoods.GaussianLikelihood();
+  await gp.optim.fitApproximate(c, lc, gp.data.batchesFromChunks(again.read, { batchSize: 12 }), {
+    ...options,
+    numData: 40,
+  });
+  assert.strictEqual(again.stats.opens, 3);
+  assert.deepStrictEqual(rawState(c, lc), rawState(a, la));
+  // An in-memory source with a shuffle is the (x, y) path with the same seed.
+  const d = new SVGP(), ld = new gp.likelihoods.GaussianLikelihood();
+  const shuffled = await gp.optim.fitApproximate(d, ld, x, y, {
+    ...options,
+    batchSize: 12,
+    seed: 5,
+  });
+  const e = new SVGP(), le = new gp.likelihoods.GaussianLikelihood();
+  const source = gp.data.batches(x, y, { batchSize: 12, shuffle: true, seed: 5 });
+  assert.deepStrictEqual(
+    (await gp.optim.fitApproximate(e, le, source, options)).loss,
+    shuffled.loss,
+  );
+  assert.deepStrictEqual(rawState(e, le), rawState(d, ld));
+});
+
+Deno.test("fitApproximate() over a stream prints epoch, step of the known length, loss and time left", async () => {
+  const lines: string[] = [];
+  const { read } = chunkedFile([7, 13, 20]);
+  await gp.optim.fitApproximate(
+    new SVGP(),
+    new gp.likelihoods.GaussianLikelihood(),
+    gp.data.batchesFromChunks(read, { batchSize: 12, shuffleBuffer: 10, seed: 1 }),
+    { epochs: 2, lr: 0.05, progress: (line) => lines.push(line) },
+  );
+  assert.strictEqual(lines.length, 8);
+  assert.match(lines[0], /^epoch 1\/2 {2}step 1\/4 {2}loss -?\d+\.\d{6} {2}~\d+\.\d s left$/);
+  assert.match(lines[3], /^epoch 1\/2 {2}step 4\/4 /);
+  assert.match(lines[7], /^epoch 2\/2 {2}step 4\/4 .* ~0\.0 s left$/);
+});
+
+Deno.test("fitApproximate() stops at a non-finite row of a stream, naming batch and row, with the earlier steps kept", async () => {
+  const model = new SVGP(), lik = new gp.likelihoods.GaussianLikelihood();
+  const { read } = chunkedFile([7, 13, 20], { chunk: 2, row: 5 }); // stream row 25: batch 2
+  const snapshots: Float64Array[][] = [];
+  await assert.rejects(
+    () =>
+      gp.optim.fitApproximate(model, lik, gp.data.batchesFromChunks(read, { batchSize: 12 }), {
+        numData: 40,
+        lr: 0.05,
+        progress: () => snapshots.push(rawState(model, lik)),
+      }),
+    (err: Error) =>
+      err instanceof RangeError && /batch 2 of epoch 0, row 1/.test(err.message) &&
+      /stream row 25: row 5 of chunk 2/.test(err.message) && /NaN/.test(err.message),
+  );
+  assert.strictEqual(snapshots.length, 2);
+  assert.deepStrictEqual(rawState(model, lik), snapshots[1]);
+});
+
+/** A Gaussian likelihood that spoils the loss (NaN) or only its gradient from some call on. */
+class FaultyLikelihood extends gp.likelihoods.GaussianLikelihood {
+  fault: "none" | "loss" | "gradient" = "none";
+  calls = 0;
+  failFrom = 0;
+  override expectedLogProb(
+    target: Float64Array,
+    mean: gp.autograd.Tensor,
+    variance: gp.autograd.Tensor,
+  ): gp.autograd.Tensor {
+    const t = super.expectedLogProb(target, mean, variance);
+    if (this.calls++ < this.failFrom) return t;
+    if (this.fault === "loss") return t.mul(NaN);
+    // √(0·μ) is 0 but its derivative is infinite: a finite loss with a NaN gradient.
+    if (this.fault === "gradient") return t.add(gp.autograd.sqrt(mean.mul(0)));
+    return t;
+  }
+}
+
+Deno.test("fitApproximate(): a non-finite loss or gradient leaves every parameter, lazy initialisation included, as before that step", async () => {
+  for (const fault of ["loss", "gradient"] as const) {
+    // At the first step: even q(u)'s lazy initialisation is undone.
+    const model = new SVGP(), lik = new FaultyLikelihood();
+    lik.fault = fault;
+    const before = rawState(model, lik);
+    await assert.rejects(
+      () => gp.optim.fitApproximate(model, lik, x, y, { batchSize: 10, progress: false }),
+      (err: Error) =>
+        err instanceof RangeError && /epoch 1, batch 0 \(step 1\)/.test(err.message) &&
+        (fault === "loss" ? /loss is NaN/ : /gradient/).test(err.message),
+    );
+    assert.deepStrictEqual(rawState(model, lik), before);
+    assert.strictEqual(model.variationalStrategy.variationalParamsInitialized, false);
+    // At a later step: the parameters after the last good step.
+    const later = new SVGP(), lik2 = new FaultyLikelihood();
+    lik2.fault = fault;
+    lik2.failFrom = 5;
+    const snapshots: Float64Array[][] = [];
+    await assert.rejects(
+      () =>
+        gp.optim.fitApproximate(later, lik2, x, y, {
+          batchSize: 10,
+          lr: 0.05,
+          progress: () => snapshots.push(rawState(later, lik2)),
+        }),
+      (err: Error) => err instanceof RangeError && /epoch 2, batch 1 \(step 6\)/.test(err.message),
+    );
+    assert.strictEqual(snapshots.length, 5);
+    assert.deepStrictEqual(rawState(later, lik2), snapshots[4]);
+  }
+});
+
+Deno.test("fitApproximate() with a source rejects misplaced and wrong options, naming the fix", async () => {
+  const model = new SVGP(), lik = new gp.likelihoods.GaussianLikelihood();
+  const before = rawState(model, lik);
+  const { read } = chunkedFile([20, 20]);
+  const stream = () => gp.data.batchesFromChunks(read, { batchSize: 8 });
+  await assert.rejects(
+    () => gp.optim.fitApproximate(model, lik, stream(), { batchSize: 4 } as never),
+    (e: Error) =>
+      e instanceof TypeError && /batchSize is given with a batch source/.test(e.message),
+  );
+  await assert.rejects(
+    () => gp.optim.fitApproximate(model, lik, stream(), y as never),
+    (e: Error) => e instanceof TypeError && /fourth argument is the options/.test(e.message),
+  );
+  await assert.rejects(
+    () => gp.optim.fitApproximate(model, lik, stream(), { numData: 0 }),
+    (e: Error) => e instanceof RangeError && /numData = 0/.test(e.message),
+  );
+  await assert.rejects(
+    () => gp.optim.fitApproximate(model, lik, read as never, y),
+    (e: Error) => e instanceof TypeError && /batchesFromChunks\(chunks/.test(e.message),
+  );
+  await assert.rejects(
+    () =>
+      gp.optim.fitApproximate(model, lik, gp.data.batches(x, y, { batchSize: 8 }), {
+        numData: 39,
+      }),
+    (e: Error) => e instanceof RangeError && /holds 40 rows/.test(e.message),
+  );
+  assert.deepStrictEqual(rawState(model, lik), before);
+  assert.strictEqual(model.variationalStrategy.variationalParamsInitialized, false);
+  // A numData that the stream contradicts is reported at the end of the first epoch.
+  await assert.rejects(
+    () =>
+      gp.optim.fitApproximate(new SVGP(), lik, stream(), {
+        numData: 50,
+        epochs: 2,
+        progress: false,
+      }),
+    (e: Error) =>
+      e instanceof RangeError && /read 40 rows/.test(e.message) && /numData = 50/.test(e.message) &&
+      /numData: 40/.test(e.message),
+  );
+});

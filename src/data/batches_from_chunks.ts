@@ -150,7 +150,7 @@ export class ChunkedBatches implements AsyncIterable<Batch> {
     return this.#epochs;
   }
 
-  /** Rows in the stream, counted by the last complete epoch (null before one has ended). */
+  /** Rows in the stream, counted by the last complete epoch or {@link countRows} (null before). */
   get numData(): number | null {
     return this.#numData;
   }
@@ -219,6 +219,40 @@ export class ChunkedBatches implements AsyncIterable<Batch> {
       );
     }
     return { data: rows.data, y: targets, d: rows.d, chunk: c, rows: rows.n };
+  }
+
+  /**
+   * One pass over the chunks that only counts their rows (checking each chunk's shape, not its
+   * values): no batch is made, no shuffle drawn and no epoch counted. Sets {@link numData}, so
+   * that an ELBO can be scaled before the first epoch. A one-shot iterator spends its one pass
+   * here: give such a stream's row count instead.
+   *
+   * @throws {TypeError} a chunk that is not `{ x, y }` or whose shapes disagree
+   * @throws {RangeError} a stream with no rows
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { batchesFromChunks } from "./batches_from_chunks.ts";
+   * const loader = batchesFromChunks(() => [{ x: [1, 2, 3], y: [1, 2, 3] }, { x: [4], y: [4] }], {
+   *   batchSize: 2,
+   * });
+   * assert.strictEqual(loader.numData, null);
+   * assert.strictEqual(await loader.countRows(), 4);
+   * assert.strictEqual(loader.numData, 4);
+   * assert.strictEqual(loader.epoch, 0);
+   * ```
+   */
+  async countRows(): Promise<number> {
+    let rows = 0, c = 0;
+    for await (const chunk of this.#open()) rows += this.#chunkRows(chunk, c++).rows;
+    if (rows === 0) {
+      throw new RangeError(
+        `${FN}: counting rows read ${c} chunk(s) and no rows; give a stream with data`,
+      );
+    }
+    this.#numData = rows;
+    return rows;
   }
 
   /** One epoch: one pass over the chunks. */

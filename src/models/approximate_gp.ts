@@ -7,7 +7,7 @@
 import { Module } from "../module.ts";
 import { type InputLike, type Inputs, toInputs } from "../tensor.ts";
 import type { MultivariateNormal } from "../distributions/multivariate_normal.ts";
-import { VariationalStrategy } from "../variational/variational_strategy.ts";
+import { VariationalStrategyBase } from "../variational/variational_strategy_base.ts";
 import type { VariationalMultivariateNormal } from "../distributions/variational_multivariate_normal.ts";
 
 /**
@@ -63,18 +63,20 @@ import type { VariationalMultivariateNormal } from "../distributions/variational
  */
 export abstract class ApproximateGP extends Module {
   /** The variational strategy (a submodule: its parameters are the model's). */
-  readonly variationalStrategy: VariationalStrategy;
+  readonly variationalStrategy: VariationalStrategyBase;
 
   /**
-   * @param variationalStrategy the strategy, constructed with `null` (or this model) as its model
+   * @param variationalStrategy the strategy (whitened `VariationalStrategy` or
+   *   `UnwhitenedVariationalStrategy`), constructed with `null` (or this model) as its model
    * @throws {TypeError} when it is not a strategy, or belongs to another model
    */
-  constructor(variationalStrategy: VariationalStrategy) {
+  constructor(variationalStrategy: VariationalStrategyBase) {
     super();
-    if (!(variationalStrategy instanceof VariationalStrategy)) {
+    if (!(variationalStrategy instanceof VariationalStrategyBase)) {
       throw new TypeError(
         `ApproximateGP(variationalStrategy): expected new VariationalStrategy(null, ` +
-          `inducingPoints, variationalDistribution), got ${variationalStrategy}`,
+          `inducingPoints, variationalDistribution) or an UnwhitenedVariationalStrategy, got ` +
+          `${variationalStrategy}`,
       );
     }
     variationalStrategy.attach(this);

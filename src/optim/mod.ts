@@ -22,8 +22,11 @@ export {
   type ValueAndGradient,
 } from "./minimize_lbfgsb.ts";
 export {
+  type BatchSource,
   fitApproximate,
   type FitApproximateHistory,
+  type FitApproximateLoopOptions,
   type FitApproximateOptions,
+  type FitApproximateSourceOptions,
 } from "./fit_approximate.ts";
 export { NGD, type NGDOptions } from "./ngd.ts";

@@ -6,7 +6,8 @@
  */
 
 import { Parameter } from "../parameter.ts";
-import type { Tensor } from "../autograd/tensor.ts";
+import { Tensor } from "../autograd/tensor.ts";
+import { cholesky } from "../autograd/linalg.ts";
 import type { Generator } from "../random.ts";
 import { VariationalDistribution, type VariationalMoments } from "./variational_distribution.ts";
 import { lowerMask } from "../autograd/variational_primitives.ts";
@@ -65,6 +66,15 @@ export class CholeskyVariationalDistribution extends VariationalDistribution {
     const m = this.drawNoise(generator);
     this.#setCovarianceToIdentity();
     this.variationalMean.setRaw(m);
+  }
+
+  /** m = μ + meanInitStd · randn, L = chol(covariance) (GPyTorch's initialisation from the prior). */
+  initializeFromPrior(mean: Float64Array, covariance: Float64Array, generator: Generator): void {
+    const m = this.numInducingPoints;
+    const root = cholesky(new Tensor(covariance, [m, m])).data;
+    const mu = this.drawAround(mean, generator);
+    this.cholVariationalCovar.setRaw(root);
+    this.variationalMean.setRaw(mu);
   }
 
   #setCovarianceToIdentity(): void {

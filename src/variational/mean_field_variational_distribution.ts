@@ -61,6 +61,16 @@ export class MeanFieldVariationalDistribution extends VariationalDistribution {
     this.variationalMean.setRaw(m);
   }
 
+  /** m = μ + meanInitStd · randn, s = √diag(covariance) (GPyTorch's initialisation from the prior). */
+  initializeFromPrior(mean: Float64Array, covariance: Float64Array, generator: Generator): void {
+    const m = this.numInducingPoints;
+    const stddev = new Float64Array(m);
+    for (let i = 0; i < m; i++) stddev[i] = Math.sqrt(covariance[i * m + i]);
+    const mu = this.drawAround(mean, generator);
+    this.variationalStddev.setRaw(stddev);
+    this.variationalMean.setRaw(mu);
+  }
+
   #setCovarianceToIdentity(): void {
     this.variationalStddev.setRaw(new Float64Array(this.numInducingPoints).fill(1));
   }

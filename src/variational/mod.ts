@@ -28,11 +28,14 @@ export {
 export { CholeskyVariationalDistribution } from "./cholesky_variational_distribution.ts";
 export { MeanFieldVariationalDistribution } from "./mean_field_variational_distribution.ts";
 export {
+  type CheckedPrior,
   type PriorModel,
   VARIATIONAL_JITTER,
-  VariationalStrategy,
+  VariationalStrategyBase,
   type VariationalStrategyOptions,
-} from "./variational_strategy.ts";
+} from "./variational_strategy_base.ts";
+export { VariationalStrategy } from "./variational_strategy.ts";
+export { UnwhitenedVariationalStrategy } from "./unwhitened_variational_strategy.ts";
 export { VariationalMultivariateNormal } from "../distributions/variational_multivariate_normal.ts";
 export {
   clampMin,

@@ -67,6 +67,26 @@ export class NaturalVariationalDistribution extends VariationalDistribution {
     this.naturalVec.setRaw(noise);
   }
 
+  /**
+   * θ₁ = K⁻¹μ + meanInitStd · randn, θ₂ = −½K⁻¹ for the prior N(μ, K) (GPyTorch's
+   * initialisation, which inverts K by LU; here K⁻¹ = L⁻ᵀL⁻¹ from its Cholesky factor).
+   */
+  initializeFromPrior(mean: Float64Array, covariance: Float64Array, generator: Generator): void {
+    const m = this.numInducingPoints;
+    let precision: Float64Array, vec: Float64Array;
+    {
+      using _ = noGrad();
+      const lInv = triangularSolve(cholesky(new Tensor(covariance, [m, m])), eye(m));
+      const p = matmul(lInv, lInv, { transposeA: true });
+      precision = p.data;
+      vec = matmul(p, new Tensor(mean, [m])).data;
+    }
+    const noise = this.drawNoise(generator);
+    for (let i = 0; i < m; i++) vec[i] += noise[i];
+    this.naturalMat.setRaw(precision.map((v) => -0.5 * v));
+    this.naturalVec.setRaw(vec);
+  }
+
   moments(): VariationalMoments {
     const m = this.numInducingPoints;
     const vec = this.naturalVec.rawTensor(), mat = this.naturalMat.rawTensor();

@@ -81,6 +81,26 @@ export abstract class VariationalDistribution extends Module {
    */
   abstract initializeFromWhitenedPrior(generator: Generator): void;
 
+  /**
+   * Set q(u) from the prior N(mean, covariance) (covariance M × M row-major, jitter already
+   * added), as GPyTorch's `initialize_variational_distribution(prior_dist)` for the
+   * unwhitened strategy, with the mean's noise (meanInitStd · randn) drawn from `generator`.
+   *
+   * @throws {NotPositiveDefiniteError} when the covariance has no Cholesky factor
+   */
+  abstract initializeFromPrior(
+    mean: Float64Array,
+    covariance: Float64Array,
+    generator: Generator,
+  ): void;
+
+  /** `mean` + meanInitStd · randn(M) from `generator` (GPyTorch: `mean.add_(randn, alpha=std)`). */
+  protected drawAround(mean: Float64Array, generator: Generator): Float64Array {
+    const noise = this.drawNoise(generator);
+    for (let i = 0; i < noise.length; i++) noise[i] = mean[i] + noise[i];
+    return noise;
+  }
+
   /** meanInitStd · randn(M) from `generator`. */
   protected drawNoise(generator: Generator): Float64Array {
     return generator.normals(this.numInducingPoints).map((v) => v * this.meanInitStd);
