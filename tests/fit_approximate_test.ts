@@ -221,6 +221,11 @@ Deno.test("fitApproximate(): a non-finite loss or gradient leaves every paramete
     );
     assert.deepStrictEqual(rawState(model, lik), before);
     assert.strictEqual(model.variationalStrategy.variationalParamsInitialized, false);
+    // A retry draws the same initial q(u) as a fresh model (the generator went back too).
+    const fresh = new SVGP();
+    fresh.call([0.5]);
+    model.call([0.5]);
+    assert.deepStrictEqual(rawState(model, lik), rawState(fresh, lik));
     // At a later step: the parameters after the last good step.
     const later = new SVGP(), lik2 = new FaultyLikelihood();
     lik2.fault = fault;

@@ -295,7 +295,7 @@ async function train(
   // go back to where they were (Adam's own state is untouched by a failed step).
   const step = async (batch: Batch, epoch: number): Promise<number> => {
     const saved = params.map((p) => p.rawValues);
-    const initialized = strategy.variationalParamsInitialized;
+    const restoreInitialization = strategy.initializationCheckpoint();
     try {
       optimizer.zeroGrad();
       const loss = (await mll.call(model.call(batch.x), batch.y)).neg();
@@ -311,7 +311,7 @@ async function train(
       return value;
     } catch (e) {
       params.forEach((p, i) => p.setRaw(saved[i]));
-      strategy.variationalParamsInitialized = initialized;
+      restoreInitialization();
       optimizer.zeroGrad();
       if (e instanceof Error) {
         e.message = `${FN}: epoch ${epoch + 1}, batch ${batch.index} (step ${

@@ -210,18 +210,30 @@ export abstract class VariationalStrategyBase extends Module {
     this.variationalParamsInitialized = true;
   }
 
+  /**
+   * @internal The lazy initialisation's state (the flag and the generator), as a function
+   * that puts it back: a caller whose step fails after `call` (a training loop) restores
+   * it, so a retry draws the same initial values.
+   */
+  initializationCheckpoint(): () => void {
+    const initialized = this.variationalParamsInitialized, seed = this.#generator.seed;
+    return () => {
+      this.variationalParamsInitialized = initialized;
+      this.#generator = new Generator(seed);
+    };
+  }
+
   /** Run `body`; if it throws, undo a lazy initialisation it made (nothing left half-done). */
   protected atomically<T>(body: () => T): T {
     if (this.variationalParamsInitialized) return body();
     const q = this.variationalDistribution;
     const saved = q.parameters().map((p) => [p, p.rawValues] as const);
-    const generator = this.#generator.seed;
+    const restore = this.initializationCheckpoint();
     try {
       return body();
     } catch (e) {
       for (const [p, raw] of saved) p.setRaw(raw);
-      this.variationalParamsInitialized = false;
-      this.#generator = new Generator(generator);
+      restore();
       throw e;
     }
   }
