@@ -1,10 +1,18 @@
 /**
- * The two products through which SGPR's collapsed bound reads the N × M cross-covariance:
- * G = K_Zx K_xZ (M × M) and b = K_Zx r (M), as one fused recorded operation that streams
- * over the N inputs in chunks of columns and never holds K_Zx (O(M·chunk + M²) memory).
- * Its backward recomputes each chunk K_c = k(Z, X_c) and forms
- * K̄_c = (Ḡ + Ḡᵀ) K_c + b̄ r_cᵀ, which the core contracts with the kernel's derivatives
- * (to θ, Z and X); r̄_c = K_cᵀ b̄.
+ * The two products through which SGPR's collapsed bound reads the N × M cross-covariance,
+ * whitened by K_ZZ's factor L: P = R Rᵀ (M × M) and q = R r (M) for R = L⁻¹ K_Zx, as one
+ * fused recorded operation that streams over the N inputs in chunks of columns and never
+ * holds K_Zx or R (O(M·chunk + M²) memory).
+ *
+ * Each chunk is whitened before its product (R_c = L⁻¹ K_c, then P += R_c R_cᵀ): forming
+ * G = K_Zx K_xZ first and L⁻¹ G L⁻ᵀ after loses ε·cond(K_ZZ)·‖G‖ — all of P when K_ZZ
+ * needs its jitter — where the whitened columns (‖R_:i‖² = Qᵢᵢ ≤ k(xᵢ, xᵢ)) lose only
+ * what R does. The backward whitens each chunk again: with S = P̄ + P̄ᵀ,
+ * R̄_c = S R_c + q̄ r_cᵀ gives K̄_c = L⁻ᵀ R̄_c = W R_c + b̄ r_cᵀ (W = L⁻ᵀ S, b̄ = L⁻ᵀ q̄, both
+ * formed once), which the core contracts with the kernel's derivatives (to θ, Z, X);
+ * r̄_c = R_cᵀ q̄, and L̄ = −tril(L⁻ᵀ (S P + q̄ qᵀ)) from the outputs alone. (Folding the
+ * chunk's whitening into Ḡ = L⁻ᵀ S L⁻¹ and forming Ḡ K_c saves that solve but loses
+ * ~300·ε·cond(K_ZZ) in the gradients, past the fixture's tolerance; measured.)
  *
  * @module
  */
@@ -25,11 +33,11 @@ export interface InducingProductsOptions {
   chunk?: number;
 }
 
-/** G = K_Zx K_xZ and b = K_Zx r, both recorded. */
+/** P = R Rᵀ and q = R r for R = L⁻¹ K_Zx, both recorded. */
 export interface InducingProducts {
-  /** G, M × M (symmetric). */
+  /** P, M × M (symmetric). */
   gram: Tensor;
-  /** b, [M]. */
+  /** q, [M]. */
   cross: Tensor;
 }
 
@@ -60,15 +68,17 @@ function slice(t: Tensor, start: number, shape: number[]): Tensor {
 }
 
 /**
- * G = K(Z, X) K(X, Z) and b = K(Z, X) r from a kernel program with parameter values
- * `theta`, streamed over X in chunks, with VJPs to θ, Z, X and r (by the core's kernel
- * contractions; the backward forms each chunk of K_Zx again instead of keeping it).
+ * P = R Rᵀ and q = R r for R = L⁻¹ K(Z, X), from a kernel program with parameter values
+ * `theta` and a lower-triangular `l`, streamed over X in chunks, with VJPs to θ, Z, X, r
+ * and L (by the core's kernel contractions; the backward forms each chunk of K_Zx again
+ * instead of keeping it).
  *
  * @param program the base kernel's plan (`kernel.plan(d)`)
  * @param theta its parameter values, recorded [p]
  * @param z the inducing points [M, d]
  * @param x the inputs [N, d]
- * @param r the weights of b, [N]
+ * @param r the weights of q, [N]
+ * @param l the lower Cholesky factor of K_ZZ (+ jitter), [M, M]
  * @param options the chunk size
  * @throws {TypeError} when a shape does not match, or the chunk is not a positive integer
  *
@@ -77,15 +87,17 @@ function slice(t: Tensor, start: number, shape: number[]): Tensor {
  * import { inducingProducts } from "./inducing_products.ts";
  * import { kernelMatrix } from "./kernel_ops.ts";
  * import { matmul } from "./matrix.ts";
+ * import { cholesky, triangularSolve } from "./linalg.ts";
  * import { tensor } from "./tensor.ts";
  * import { RBFKernel } from "../kernels/rbf_kernel.ts";
  * import assert from "node:assert";
  * const plan = new RBFKernel().plan(1);
  * const theta = tensor(Array.from(plan.theta));
  * const z = tensor([[0], [1]]), x = tensor([[0.2], [0.5], [0.9]]), r = tensor([1, -2, 3]);
- * const { gram, cross } = inducingProducts(plan, theta, z, x, r, { chunk: 2 });
- * const kzx = kernelMatrix(plan, theta, z, x);
- * const g = matmul(kzx, kzx, { transposeB: true }), b = matmul(kzx, r);
+ * const l = cholesky(kernelMatrix(plan, theta, z));
+ * const { gram, cross } = inducingProducts(plan, theta, z, x, r, l, { chunk: 2 });
+ * const rt = triangularSolve(l, kernelMatrix(plan, theta, z, x)); // R = L⁻¹ K_Zx
+ * const g = matmul(rt, rt, { transposeB: true }), b = matmul(rt, r);
  * assert.ok(gram.data.every((v, i) => Math.abs(v - g.data[i]) < 1e-14));
  * assert.ok(cross.data.every((v, i) => Math.abs(v - b.data[i]) < 1e-14));
  * ```
@@ -96,6 +108,7 @@ export function inducingProducts(
   z: Tensor,
   x: Tensor,
   r: Tensor,
+  l: Tensor,
   options: InducingProductsOptions = {},
 ): InducingProducts {
   const [m, d] = matrixOf("z", z);
@@ -109,6 +122,13 @@ export function inducingProducts(
     throw new TypeError(
       `inducingProducts: r must be a Tensor of ${n} entries (one per input), got ${
         r instanceof Tensor ? `shape ${showShape(r.shape)}` : typeof r
+      }`,
+    );
+  }
+  if (!(l instanceof Tensor) || l.ndim !== 2 || l.shape[0] !== m || l.shape[1] !== m) {
+    throw new TypeError(
+      `inducingProducts: l must be K_ZZ's ${m} × ${m} lower Cholesky factor, got ${
+        l instanceof Tensor ? `shape ${showShape(l.shape)}` : typeof l
       }`,
     );
   }
@@ -126,6 +146,7 @@ export function inducingProducts(
     { ops: program.ops, theta: theta.data },
     { data: z.data, n: m, d },
     { data: x.data, n, d },
+    l.data,
     chunk,
   );
   const packed = stream.forward(r.data);
@@ -134,13 +155,14 @@ export function inducingProducts(
     z: z.requiresGrad,
     x: x.requiresGrad,
     r: r.requiresGrad,
+    l: l.requiresGrad,
   };
   const out = record(
     "inducingProducts",
     packed,
     [m * m + m],
-    [theta, z, x, r],
-    (grad) => stream.backward(r.data, grad, needs),
+    [theta, z, x, r, l],
+    (grad) => stream.backward(r.data, packed, grad, needs),
   );
   return { gram: slice(out, 0, [m, m]), cross: slice(out, m * m, [m]) };
 }
@@ -151,6 +173,7 @@ interface Needs {
   z: boolean;
   x: boolean;
   r: boolean;
+  l: boolean;
 }
 
 /** The chunked passes over X: K_c = k(Z, X_c) formed in one reused WASM buffer. */
@@ -158,12 +181,20 @@ class ChunkStream {
   readonly #prog: core.KernelProgram;
   readonly #z: core.PointSet;
   readonly #x: core.PointSet;
+  readonly #l: Float64Array;
   readonly #width: number;
 
-  constructor(prog: core.KernelProgram, z: core.PointSet, x: core.PointSet, chunk: number) {
+  constructor(
+    prog: core.KernelProgram,
+    z: core.PointSet,
+    x: core.PointSet,
+    l: Float64Array,
+    chunk: number,
+  ) {
     this.#prog = prog;
     this.#z = z;
     this.#x = x;
+    this.#l = l;
     this.#width = Math.max(1, Math.min(chunk, x.n));
   }
 
@@ -180,57 +211,72 @@ class ChunkStream {
     }
   }
 
-  /** [G (M × M, row-major), b (M)] for the weights `r`. */
+  /** [P (M × M, row-major), q (M)] for the weights `r`. */
   forward(r: Float64Array): Float64Array {
     const m = this.#z.n;
-    using g = core.F64Buffer.alloc(m * m);
-    using b = core.F64Buffer.alloc(m);
-    g.view().fill(0);
-    b.view().fill(0);
+    using l = core.F64Buffer.from(this.#l);
+    using p = core.F64Buffer.alloc(m * m);
+    using q = core.F64Buffer.alloc(m);
+    p.view().fill(0);
+    q.view().fill(0);
     this.#each((start, xc, kc) => {
-      // G += K_c K_cᵀ on the lower triangle (a SYRK), b += K_c r_c.
-      gemmAcc(kc, kc, g, m, xc.n, m, { transposeB: true, lower: true });
-      gemmAcc(kc, r.subarray(start, start + xc.n), b, m, xc.n, 1);
+      // R_c = L⁻¹ K_c in place; P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
+      core.trsmLower(l, m, kc, xc.n, false);
+      gemmAcc(kc, kc, p, m, xc.n, m, { transposeB: true, lower: true });
+      gemmAcc(kc, r.subarray(start, start + xc.n), q, m, xc.n, 1);
     });
-    const out = new Float64Array(m * m + m), gv = g.view();
+    const out = new Float64Array(m * m + m), pv = p.view();
     for (let i = 0; i < m; i++) {
-      for (let j = 0; j <= i; j++) out[i * m + j] = out[j * m + i] = gv[i * m + j];
+      for (let j = 0; j <= i; j++) out[i * m + j] = out[j * m + i] = pv[i * m + j];
     }
-    out.set(b.view(), m * m);
+    out.set(q.view(), m * m);
     return out;
   }
 
-  /** The VJPs to [θ, Z, X, r] of the packed [Ḡ, b̄]. */
-  backward(r: Float64Array, grad: Float64Array, needs: Needs): (Float64Array | null)[] {
+  /** The VJPs to [θ, Z, X, r, L] of the packed [P̄, q̄], given the packed outputs. */
+  backward(
+    r: Float64Array,
+    outputs: Float64Array,
+    grad: Float64Array,
+    needs: Needs,
+  ): (Float64Array | null)[] {
     const m = this.#z.n, n = this.#x.n, d = this.#x.d;
+    using l = core.F64Buffer.from(this.#l);
+    // S = P̄ + P̄ᵀ; W = L⁻ᵀ S; b̄ = L⁻ᵀ q̄.
+    const sym = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) sym[i * m + j] = grad[i * m + j] + grad[j * m + i];
+    }
+    using w = core.F64Buffer.from(sym);
+    core.trsmLower(l, m, w, m, true);
+    const qBar = grad.subarray(m * m);
+    using bBar = core.F64Buffer.from(qBar);
+    core.trsmLower(l, m, bBar, 1, true);
+    const gl = needs.l ? lowerFactorGradient(l, sym, outputs, qBar, m) : null;
     const gTheta = needs.theta ? new Float64Array(this.#prog.theta.length) : null;
     const gz = needs.z ? new Float64Array(m * d) : null;
     const gx = needs.x ? new Float64Array(n * d) : null;
     const gr = needs.r ? new Float64Array(n) : null;
-    if (!needs.theta && !needs.z && !needs.x && !needs.r) return [null, null, null, null];
-    using s = core.F64Buffer.alloc(m * m); // Ḡ + Ḡᵀ
-    const sv = s.view();
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < m; j++) sv[i * m + j] = grad[i * m + j] + grad[j * m + i];
-    }
-    using bBar = core.F64Buffer.from(grad.subarray(m * m));
+    const wantsK = needs.theta || needs.z || needs.x;
+    if (!wantsK && gr === null) return [null, null, null, null, gl];
     using kBarAll = core.F64Buffer.alloc(m * this.#width);
     using rBarAll = core.F64Buffer.alloc(this.#width);
-    const wantsK = needs.theta || needs.z || needs.x;
+    using qBarBuf = core.F64Buffer.from(qBar);
     this.#each((start, xc, kc) => {
       const c = xc.n;
+      core.trsmLower(l, m, kc, c, false); // R_c
       if (gr !== null) {
-        // r̄_c = K_cᵀ b̄.
+        // r̄_c = K_cᵀ b̄ = R_cᵀ q̄.
         const rBar = rBarAll.subarray(0, c);
         rBar.view().fill(0);
-        gemmAcc(kc, bBar, rBar, c, m, 1, { transposeA: true });
+        gemmAcc(kc, qBarBuf, rBar, c, m, 1, { transposeA: true });
         gr.set(rBar.view(), start);
       }
       if (!wantsK) return;
-      // K̄_c = S K_c + b̄ r_cᵀ.
+      // K̄_c = L⁻ᵀ R̄_c = W R_c + b̄ r_cᵀ.
       const kBar = kBarAll.subarray(0, m * c);
       kBar.view().fill(0);
-      gemmAcc(s, kc, kBar, m, m, c);
+      gemmAcc(w, kc, kBar, m, m, c);
       gemmAcc(bBar, r.subarray(start, start + c), kBar, m, 1, c);
       if (gTheta !== null) {
         const t = kernelCrossThetaContract(this.#prog, this.#z, xc, kBar);
@@ -242,6 +288,29 @@ class ChunkStream {
       }
       if (gx !== null) gx.set(kernelInputContract(this.#prog, this.#z, xc, kBar, 2), start * d);
     });
-    return [gTheta, gz, gx, gr];
+    return [gTheta, gz, gx, gr, gl];
   }
+}
+
+/**
+ * L̄ = −tril(L⁻ᵀ (S P + q̄ qᵀ)): R = L⁻¹ K_Zx gives L̄ = −tril(L⁻ᵀ R̄ Rᵀ), and
+ * R̄ Rᵀ = (S R + q̄ rᵀ) Rᵀ = S P + q̄ qᵀ needs only the outputs P and q.
+ */
+function lowerFactorGradient(
+  l: core.F64Buffer,
+  sym: Float64Array,
+  outputs: Float64Array,
+  qBar: Float64Array,
+  m: number,
+): Float64Array {
+  using y = core.F64Buffer.alloc(m * m);
+  y.view().fill(0);
+  gemmAcc(sym, outputs.subarray(0, m * m), y, m, m, m);
+  gemmAcc(qBar, outputs.subarray(m * m), y, m, 1, m);
+  core.trsmLower(l, m, y, m, true);
+  const yv = y.view(), out = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) out[i * m + j] = -yv[i * m + j];
+  }
+  return out;
 }

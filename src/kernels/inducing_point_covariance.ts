@@ -45,20 +45,24 @@ export interface InducingPointCovarianceInit {
   jitter?: number | null;
 }
 
-/** The recorded pieces of Q = Rᵀ R at the inputs, with R = L⁻¹ K_Zx and K_ZZ (+ jitter) = L Lᵀ. */
-export interface InducingFactors {
+/** The recorded inducing-point side of Q = K_xZ K_ZZ⁻¹ K_Zx, with K_ZZ (+ jitter) = L Lᵀ. */
+export interface InducingFactor {
   /** L, M × M lower triangular. */
   l: Tensor;
-  /** R = L⁻¹ K_Zx, M × N. */
-  r: Tensor;
-  /** k(xᵢ, xᵢ), N. */
-  kxxDiagonal: Tensor;
   /** The jitter K_ZZ needed (0 when none). */
   jitter: number;
   /** The base kernel's hyperparameters as one recorded vector. */
   theta: Tensor;
   /** Z as a recorded [M, d] tensor. */
   z: Tensor;
+}
+
+/** {@link InducingFactor} with the input side: Q = Rᵀ R for R = L⁻¹ K_Zx. */
+export interface InducingFactors extends InducingFactor {
+  /** R = L⁻¹ K_Zx, M × N. */
+  r: Tensor;
+  /** k(xᵢ, xᵢ), N. */
+  kxxDiagonal: Tensor;
 }
 
 /**
@@ -107,26 +111,36 @@ export class InducingPointCovariance implements Covariance {
   }
 
   /**
-   * L, R = L⁻¹ K_Zx and diag K_xx, recorded (gradients reach Z and the kernel's
-   * parameters). K_ZZ is factored as is, else with the first of {@link SGPR_JITTERS}
-   * that succeeds (with a warning, as GPyTorch).
+   * L (K_ZZ + jitter = L Lᵀ), θ and Z, recorded (gradients reach Z and the kernel's
+   * parameters): what Q needs besides K_Zx. K_ZZ is factored as is, else with the first
+   * of {@link SGPR_JITTERS} that succeeds (with a warning, as GPyTorch).
    *
    * @throws {NotPositiveDefiniteError} when K_ZZ + 1e-6·I is still not positive definite
    */
-  factors(): InducingFactors {
+  inducingFactor(): InducingFactor {
     const m = this.numInducingPoints, d = this.x.d;
     const z = this.inducingPoints.rawTensor().reshape([m, d]);
     const theta = thetaTensor(this.plan.slots);
-    const xt = new Tensor(this.x.data, [this.x.n, d]);
     const kzz = kernelMatrix(this.plan, theta, z);
     const jitter = this.jitterSetting ?? gpytorchJitter(kzz.data, m);
     const l = cholesky(jitter === 0 ? kzz : kzz.add(eye(m, jitter)));
     if (jitter > 0 && this.jitterSetting === null) {
       warn(`InducingPointKernel: K_ZZ not p.d., added jitter of ${jitter} to the diagonal`);
     }
-    const kzx = kernelMatrix(this.plan, theta, z, xt);
-    const r = triangularSolve(l, kzx);
-    return { l, r, kxxDiagonal: kernelDiagonal(this.plan, theta, xt), jitter, theta, z };
+    return { l, jitter, theta, z };
+  }
+
+  /**
+   * {@link InducingPointCovariance.inducingFactor} with R = L⁻¹ K_Zx (M × N, dense: the
+   * small-N path) and diag K_xx, recorded.
+   *
+   * @throws {NotPositiveDefiniteError} when K_ZZ + 1e-6·I is still not positive definite
+   */
+  factors(): InducingFactors {
+    const f = this.inducingFactor();
+    const xt = new Tensor(this.x.data, [this.x.n, this.x.d]);
+    const r = triangularSolve(f.l, kernelMatrix(this.plan, f.theta, f.z, xt));
+    return { ...f, r, kxxDiagonal: kernelDiagonal(this.plan, f.theta, xt) };
   }
 
   /** Q, N × N row-major (small N only). */
