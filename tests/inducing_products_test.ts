@@ -9,7 +9,7 @@ import { matmul } from "../src/autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../src/autograd/linalg.ts";
 import { eye } from "../src/autograd/variational_primitives.ts";
 import { gradcheck } from "../src/autograd/gradcheck.ts";
-import { Tensor, tensor } from "../src/autograd/tensor.ts";
+import { type Tensor, tensor } from "../src/autograd/tensor.ts";
 
 const rng = new gp.Generator(3);
 const n = 37, m = 5, d = 2;
@@ -60,45 +60,52 @@ Deno.test("inducingProducts gives R Rᵀ and R r (R = L⁻¹ K_Zx) as the dense 
   }
 });
 
-Deno.test("inducingProducts' VJPs to θ, Z, X, r and L pass gradcheck, streamed in chunks of 8 (the last one short)", () => {
-  const args = inputs(true);
-  const opts = { chunk: 8 };
-  // Random seeds of the output: Ḡ not symmetric, so the backward's Ḡ + Ḡᵀ is exercised.
-  assert.equal(
-    gradcheck((t, z, x, r, l) => inducingProducts(plan, t, z, x, r, l, opts).gram, args, {
-      seeds: 3,
-      atol: 1e-7,
-      rtol: 1e-6,
-    }),
-    true,
-  );
-  assert.equal(
-    gradcheck((t, z, x, r, l) => inducingProducts(plan, t, z, x, r, l, opts).cross, args, {
-      seeds: 3,
-      atol: 1e-7,
-      rtol: 1e-6,
-    }),
-    true,
-  );
-  // Both outputs at once: the backward adds both parts into K̄_c.
-  assert.equal(
-    gradcheck(
-      (t, z, x, r, l) => {
-        const o = inducingProducts(plan, t, z, x, r, l, opts);
-        return o.gram.mul(o.gram).sum().add(o.cross.mul(o.cross).sum());
-      },
-      args,
-      { atol: 1e-6, rtol: 1e-6 },
-    ),
-    true,
-  );
-});
+for (const keepBytes of [0, undefined]) {
+  const how = keepBytes === 0 ? "R formed again" : "R kept from the forward pass";
+  Deno.test(`inducingProducts' VJPs to θ, Z, X, r and L pass gradcheck, streamed in chunks of 8 (the last one short), ${how}`, () => {
+    const args = inputs(true);
+    const opts = { chunk: 8, keepBytes };
+    // Random seeds of the output: P̄ not symmetric, so the backward's P̄ + P̄ᵀ is exercised.
+    assert.equal(
+      gradcheck((t, z, x, r, l) => inducingProducts(plan, t, z, x, r, l, opts).gram, args, {
+        seeds: 3,
+        atol: 1e-7,
+        rtol: 1e-6,
+      }),
+      true,
+    );
+    assert.equal(
+      gradcheck((t, z, x, r, l) => inducingProducts(plan, t, z, x, r, l, opts).cross, args, {
+        seeds: 3,
+        atol: 1e-7,
+        rtol: 1e-6,
+      }),
+      true,
+    );
+    // Both outputs at once: the backward adds both parts into K̄_c.
+    assert.equal(
+      gradcheck(
+        (t, z, x, r, l) => {
+          const o = inducingProducts(plan, t, z, x, r, l, opts);
+          return o.gram.mul(o.gram).sum().add(o.cross.mul(o.cross).sum());
+        },
+        args,
+        { atol: 1e-6, rtol: 1e-6 },
+      ),
+      true,
+    );
+  });
+}
 
 Deno.test("inducingProducts rejects mismatched shapes and a bad chunk with a TypeError that names them", () => {
   const [theta, z, x, r, l] = inputs(false);
   assert.throws(
     () => inducingProducts(plan, theta, z, x, r, l, { chunk: 0 }),
     (e: Error) => e instanceof TypeError && /chunk/.test(e.message) && /got 0/.test(e.message),
+  );
+  assert.throws(
+    () => inducingProducts(plan, theta, z, x, r, l, { keepBytes: -1 }),
+    (e: Error) => e instanceof TypeError && /keepBytes/.test(e.message) && /got -1/.test(e.message),
   );
   assert.throws(
     () => inducingProducts(plan, theta, z, x.reshape([-1, 1]), r, l),

@@ -2,12 +2,13 @@
  * The two products through which SGPR's collapsed bound reads the N × M cross-covariance,
  * whitened by K_ZZ's factor L: P = R Rᵀ (M × M) and q = R r (M) for R = L⁻¹ K_Zx, as one
  * fused recorded operation that streams over the N inputs in chunks of columns and never
- * holds K_Zx or R (O(M·chunk + M²) memory).
+ * holds K_Zx (O(M·chunk + M²) memory, plus R when it fits `keepBytes`).
  *
  * Each chunk is whitened before its product (R_c = L⁻¹ K_c, then P += R_c R_cᵀ): forming
  * G = K_Zx K_xZ first and L⁻¹ G L⁻ᵀ after loses ε·cond(K_ZZ)·‖G‖ — all of P when K_ZZ
  * needs its jitter — where the whitened columns (‖R_:i‖² = Qᵢᵢ ≤ k(xᵢ, xᵢ)) lose only
- * what R does. The backward whitens each chunk again: with S = P̄ + P̄ᵀ,
+ * what R does. The backward whitens each chunk again (or reads R_c kept by the forward
+ * pass, within `keepBytes`): with S = P̄ + P̄ᵀ,
  * R̄_c = S R_c + q̄ r_cᵀ gives K̄_c = L⁻ᵀ R̄_c = W R_c + b̄ r_cᵀ (W = L⁻ᵀ S, b̄ = L⁻ᵀ q̄, both
  * formed once), which the core contracts with the kernel's derivatives (to θ, Z, X);
  * r̄_c = R_cᵀ q̄, and L̄ = −tril(L⁻ᵀ (S P + q̄ qᵀ)) from the outputs alone. (Folding the
@@ -21,6 +22,7 @@ import * as core from "../wasm/core.ts";
 import { gemmAcc } from "../wasm/gemm_acc.ts";
 import { kernelCrossThetaContract, kernelInputContract } from "../wasm/kernel_contractions.ts";
 import { record, Tensor } from "./tensor.ts";
+import { gradEnabled } from "../settings.ts";
 import { showShape } from "./broadcast.ts";
 import type { KernelOps } from "./kernel_ops.ts";
 
@@ -31,6 +33,13 @@ export interface InducingProductsOptions {
    * at most ~16 MB). Results do not depend on it beyond rounding.
    */
   chunk?: number;
+  /**
+   * The most bytes the forward pass may keep of R = L⁻¹ K_Zx (8·M·N) for the backward
+   * (default 2²⁸ = 256 MB): kept, the backward skips forming and whitening each chunk
+   * again (a third of its time); over the budget (or 0), R is streamed twice and only
+   * O(M·chunk) is held.
+   */
+  keepBytes?: number;
 }
 
 /** P = R Rᵀ and q = R r for R = L⁻¹ K_Zx, both recorded. */
@@ -142,6 +151,15 @@ export function inducingProducts(
         `for the default`,
     );
   }
+  const keepBytes = options.keepBytes ?? 2 ** 28;
+  if (!(keepBytes >= 0)) {
+    throw new TypeError(
+      `inducingProducts: options.keepBytes must be a number ≥ 0, got ${keepBytes}; omit it ` +
+        `for the default`,
+    );
+  }
+  const inputs = [theta, z, x, r, l];
+  const keep = gradEnabled() && inputs.some((t) => t.requiresGrad) && 8 * m * n <= keepBytes;
   const stream = new ChunkStream(
     { ops: program.ops, theta: theta.data },
     { data: z.data, n: m, d },
@@ -149,7 +167,7 @@ export function inducingProducts(
     l.data,
     chunk,
   );
-  const packed = stream.forward(r.data);
+  const packed = stream.forward(r.data, keep);
   const needs = {
     theta: theta.requiresGrad,
     z: z.requiresGrad,
@@ -161,7 +179,7 @@ export function inducingProducts(
     "inducingProducts",
     packed,
     [m * m + m],
-    [theta, z, x, r, l],
+    inputs,
     (grad) => stream.backward(r.data, packed, grad, needs),
   );
   return { gram: slice(out, 0, [m, m]), cross: slice(out, m * m, [m]) };
@@ -183,6 +201,8 @@ class ChunkStream {
   readonly #x: core.PointSet;
   readonly #l: Float64Array;
   readonly #width: number;
+  /** R_c of each chunk, when the forward pass kept them. */
+  #kept: Float64Array[] | null = null;
 
   constructor(
     prog: core.KernelProgram,
@@ -198,33 +218,46 @@ class ChunkStream {
     this.#width = Math.max(1, Math.min(chunk, x.n));
   }
 
-  /** Calls `body(start, xc, kc)` for each chunk, with K_c (M × c) formed in `kc`. */
-  #each(body: (start: number, xc: core.PointSet, kc: core.F64Buffer) => void): void {
+  /**
+   * Calls `body(start, xc, rc)` for each chunk, with R_c = L⁻¹ K_c (M × c) in `rc`: formed
+   * (K_c = k(Z, X_c) into a reused buffer, whitened in place), or copied from the kept ones.
+   */
+  #each(
+    l: core.F64Buffer,
+    body: (start: number, xc: core.PointSet, rc: core.F64Buffer) => void,
+  ): void {
     const m = this.#z.n, n = this.#x.n, d = this.#x.d;
     using buf = core.F64Buffer.alloc(m * this.#width);
-    for (let start = 0; start < n; start += this.#width) {
+    for (let start = 0, i = 0; start < n; start += this.#width, i++) {
       const c = Math.min(this.#width, n - start);
       const xc = { data: this.#x.data.subarray(start * d, (start + c) * d), n: c, d };
-      const kc = c === this.#width ? buf : buf.subarray(0, m * c);
-      core.kernelMatrixInto(this.#prog, this.#z, xc, kc);
-      body(start, xc, kc);
+      const rc = c === this.#width ? buf : buf.subarray(0, m * c);
+      if (this.#kept !== null) {
+        rc.view().set(this.#kept[i]);
+      } else {
+        core.kernelMatrixInto(this.#prog, this.#z, xc, rc);
+        core.trsmLower(l, m, rc, c, false);
+      }
+      body(start, xc, rc);
     }
   }
 
-  /** [P (M × M, row-major), q (M)] for the weights `r`. */
-  forward(r: Float64Array): Float64Array {
+  /** [P (M × M, row-major), q (M)] for the weights `r`; `keep`: keep R for the backward. */
+  forward(r: Float64Array, keep: boolean): Float64Array {
     const m = this.#z.n;
     using l = core.F64Buffer.from(this.#l);
     using p = core.F64Buffer.alloc(m * m);
     using q = core.F64Buffer.alloc(m);
     p.view().fill(0);
     q.view().fill(0);
-    this.#each((start, xc, kc) => {
-      // R_c = L⁻¹ K_c in place; P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
-      core.trsmLower(l, m, kc, xc.n, false);
-      gemmAcc(kc, kc, p, m, xc.n, m, { transposeB: true, lower: true });
-      gemmAcc(kc, r.subarray(start, start + xc.n), q, m, xc.n, 1);
+    const kept: Float64Array[] = [];
+    this.#each(l, (start, xc, rc) => {
+      // P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
+      gemmAcc(rc, rc, p, m, xc.n, m, { transposeB: true, lower: true });
+      gemmAcc(rc, r.subarray(start, start + xc.n), q, m, xc.n, 1);
+      if (keep) kept.push(rc.toArray());
     });
+    if (keep) this.#kept = kept;
     const out = new Float64Array(m * m + m), pv = p.view();
     for (let i = 0; i < m; i++) {
       for (let j = 0; j <= i; j++) out[i * m + j] = out[j * m + i] = pv[i * m + j];
@@ -262,21 +295,20 @@ class ChunkStream {
     using kBarAll = core.F64Buffer.alloc(m * this.#width);
     using rBarAll = core.F64Buffer.alloc(this.#width);
     using qBarBuf = core.F64Buffer.from(qBar);
-    this.#each((start, xc, kc) => {
+    this.#each(l, (start, xc, rc) => {
       const c = xc.n;
-      core.trsmLower(l, m, kc, c, false); // R_c
       if (gr !== null) {
         // r̄_c = K_cᵀ b̄ = R_cᵀ q̄.
         const rBar = rBarAll.subarray(0, c);
         rBar.view().fill(0);
-        gemmAcc(kc, qBarBuf, rBar, c, m, 1, { transposeA: true });
+        gemmAcc(rc, qBarBuf, rBar, c, m, 1, { transposeA: true });
         gr.set(rBar.view(), start);
       }
       if (!wantsK) return;
       // K̄_c = L⁻ᵀ R̄_c = W R_c + b̄ r_cᵀ.
       const kBar = kBarAll.subarray(0, m * c);
       kBar.view().fill(0);
-      gemmAcc(w, kc, kBar, m, m, c);
+      gemmAcc(w, rc, kBar, m, m, c);
       gemmAcc(bBar, r.subarray(start, start + c), kBar, m, 1, c);
       if (gTheta !== null) {
         const t = kernelCrossThetaContract(this.#prog, this.#z, xc, kBar);
@@ -288,6 +320,8 @@ class ChunkStream {
       }
       if (gx !== null) gx.set(kernelInputContract(this.#prog, this.#z, xc, kBar, 2), start * d);
     });
+    // Released as PyTorch frees saved tensors after backward; a second backward forms R again.
+    this.#kept = null;
     return [gTheta, gz, gx, gr, gl];
   }
 }
