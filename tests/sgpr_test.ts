@@ -254,3 +254,20 @@ Deno.test("SGPR's loss and every gradient do not depend on how the inputs are ch
     )
   );
 });
+
+Deno.test("InducingPointCovariance.diagonal(), streamed over several chunks, is diag(Rᵀ R) of the dense factors", async () => {
+  const likelihood = new gp.likelihoods.GaussianLikelihood();
+  const m = 600, n = 8000; // chunks of ⌊2²¹ / 600⌋ = 3495 inputs: three of them
+  const z = Array.from({ length: m }, (_, i) => (60 * i) / (m - 1));
+  const x = Array.from({ length: n }, (_, i) => (60 * i) / (n - 1) + 0.01);
+  const k = new gp.kernels.InducingPointKernel(new gp.kernels.RBFKernel(), z, likelihood);
+  const q = k.call(x);
+  const streamed = await q.diagonal();
+  const r = q.factors().r.data;
+  for (const j of [0, 1, 3494, 3495, 3496, 6990, n - 1]) {
+    let want = 0;
+    for (let i = 0; i < m; i++) want += r[i * n + j] ** 2;
+    assert.ok(Math.abs(streamed[j] - want) < 1e-12, `diag Q[${j}]: ${streamed[j]} vs ${want}`);
+  }
+  assert.equal(streamed.length, n);
+});

@@ -11,12 +11,12 @@ import type { Covariance } from "../distributions/covariance.ts";
 import { NotPositiveDefiniteError, warn } from "../errors.ts";
 import * as core from "../wasm/core.ts";
 import { Tensor } from "../autograd/tensor.ts";
-import { square } from "../autograd/elementwise.ts";
 import { matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
 import { eye } from "../autograd/variational_primitives.ts";
 import { thetaTensor } from "../theta_tensor.ts";
+import { noGrad } from "../settings.ts";
 
 /**
  * The jitters GPyTorch's `psd_safe_cholesky` adds to K_ZZ in float64 when the plain
@@ -66,9 +66,11 @@ export interface InducingFactors extends InducingFactor {
 }
 
 /**
- * Q = K_xZ K_ZZ⁻¹ K_Zx at inputs x, for an {@link InducingPointKernel}: described, and
- * computed in O(N·M²) time and O(N·M) memory by {@link InducingPointCovariance.factors};
- * `dense()` forms the N × N matrix and is meant for small N only.
+ * Q = K_xZ K_ZZ⁻¹ K_Zx at inputs x, for an {@link InducingPointKernel}: described; the
+ * SGPR objective and predictive stream K_Zx over the inputs from
+ * {@link InducingPointCovariance.inducingFactor}, `diagonal()` too (O(M·chunk) memory);
+ * {@link InducingPointCovariance.factors} forms R (M × N) and `dense()` the N × N matrix,
+ * for small N.
  *
  * @example
  * ```ts
@@ -149,9 +151,29 @@ export class InducingPointCovariance implements Covariance {
     return Promise.resolve(matmul(r, r, { transposeA: true }).data);
   }
 
-  /** diag Q. */
+  /** diag Q, streamed over the inputs (~2²¹ entries of R at a time). */
   diagonal(): Promise<Float64Array> {
-    return Promise.resolve(square(this.factors().r).sum(0).data);
+    const n = this.size, m = this.numInducingPoints, d = this.x.d;
+    using _ = noGrad();
+    const f = this.inducingFactor();
+    const prog = { ops: this.plan.ops, theta: f.theta.data };
+    const zs = { data: f.z.data, n: m, d };
+    const width = Math.max(1, Math.min(Math.floor(2 ** 21 / m), n));
+    using l = core.F64Buffer.from(f.l.data);
+    using buf = core.F64Buffer.alloc(m * width);
+    const out = new Float64Array(n);
+    for (let start = 0; start < n; start += width) {
+      const c = Math.min(width, n - start);
+      const rc = c === width ? buf : buf.subarray(0, m * c);
+      const xc = { data: this.x.data.subarray(start * d, (start + c) * d), n: c, d };
+      core.kernelMatrixInto(prog, zs, xc, rc);
+      core.trsmLower(l, m, rc, c, false); // R_c
+      const rv = rc.view();
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < c; j++) out[start + j] += rv[i * c + j] ** 2;
+      }
+    }
+    return Promise.resolve(out);
   }
 }
 
