@@ -36,8 +36,8 @@ export interface InducingProductsOptions {
   /**
    * The most bytes the forward pass may keep of R = L⁻¹ K_Zx (8·M·N) for the backward
    * (default 2²⁸ = 256 MB): kept, the backward skips forming and whitening each chunk
-   * again (a third of its time); over the budget (or 0), R is streamed twice and only
-   * O(M·chunk) is held.
+   * again (at N = 1e5, M = 256 one loss + gradient took 3.7 s of CPU instead of 4.2 s);
+   * over the budget (or 0), R is streamed twice and only O(M·chunk) is held.
    */
   keepBytes?: number;
 }
@@ -79,8 +79,8 @@ function slice(t: Tensor, start: number, shape: number[]): Tensor {
 /**
  * P = R Rᵀ and q = R r for R = L⁻¹ K(Z, X), from a kernel program with parameter values
  * `theta` and a lower-triangular `l`, streamed over X in chunks, with VJPs to θ, Z, X, r
- * and L (by the core's kernel contractions; the backward forms each chunk of K_Zx again
- * instead of keeping it).
+ * and L (by the core's kernel contractions; the backward forms and whitens each chunk of
+ * K_Zx again, unless R fits `options.keepBytes`).
  *
  * @param program the base kernel's plan (`kernel.plan(d)`)
  * @param theta its parameter values, recorded [p]
@@ -88,8 +88,9 @@ function slice(t: Tensor, start: number, shape: number[]): Tensor {
  * @param x the inputs [N, d]
  * @param r the weights of q, [N]
  * @param l the lower Cholesky factor of K_ZZ (+ jitter), [M, M]
- * @param options the chunk size
- * @throws {TypeError} when a shape does not match, or the chunk is not a positive integer
+ * @param options the chunk size and the budget for keeping R
+ * @throws {TypeError} when a shape does not match, the chunk is not a positive integer or
+ *   `keepBytes` is negative
  *
  * @example
  * ```ts
