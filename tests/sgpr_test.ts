@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import * as gp from "../mod.ts";
 import { loadSgprFixture } from "./_approx_fixtures.ts";
+import { sgprTerms } from "../src/engine/sgpr_inference.ts";
 
 const f = loadSgprFixture();
 
@@ -217,4 +218,56 @@ Deno.test("an InducingPointKernel model in eval mode predicts as GPyTorch's SGPR
     errs.mean < 1e-8 && errs.variance < 1e-8 && errs.yVariance < 1e-8,
     JSON.stringify(errs),
   );
+});
+
+Deno.test("SGPR's loss and every gradient do not depend on how the inputs are chunked (beyond rounding)", () => {
+  const { model, table } = build();
+  const tr = f.sgpr.train;
+  for (const name of tr.paramNames) table[name].setRaw(tr.finalRaw[name]);
+  const x = f.data.x;
+  const run = (chunk?: number) => {
+    const cov = model.covarModule.call(x) as gp.kernels.InducingPointCovariance;
+    const mean = model.meanModule.call(x);
+    const t = sgprTerms(
+      new gp.autograd.Tensor(Float64Array.from(mean.values), [cov.size]),
+      cov,
+      Float64Array.from(f.data.y),
+      chunk,
+    );
+    const total = t.logProb.add(t.traceTerm);
+    for (const p of model.parameters()) p.grad = null;
+    total.backward();
+    const grads = model.parameters().map((p) => Array.from(p.grad ?? []));
+    return { value: total.item(), grads };
+  };
+  const whole = run(), chunked = run(7);
+  // Different summation orders: equal to SGPR's rounding floor (see roundingFloor).
+  const tol = 1e-12 + 10 * roundingFloor(model);
+  console.log(`chunked vs whole: tolerance ${tol.toExponential(1)}`);
+  assert.ok(relErr(chunked.value, whole.value) < tol, `${chunked.value} vs ${whole.value}`);
+  whole.grads.forEach((g, i) =>
+    g.forEach((v, j) =>
+      assert.ok(
+        Math.abs(chunked.grads[i][j] - v) <= tol * Math.max(1, Math.abs(v)),
+        `${i}/${j}: ${chunked.grads[i][j]} vs ${v}`,
+      )
+    )
+  );
+});
+
+Deno.test("InducingPointCovariance.diagonal(), streamed over several chunks, is diag(Rᵀ R) of the dense factors", async () => {
+  const likelihood = new gp.likelihoods.GaussianLikelihood();
+  const m = 600, n = 8000; // chunks of ⌊2²¹ / 600⌋ = 3495 inputs: three of them
+  const z = Array.from({ length: m }, (_, i) => (60 * i) / (m - 1));
+  const x = Array.from({ length: n }, (_, i) => (60 * i) / (n - 1) + 0.01);
+  const k = new gp.kernels.InducingPointKernel(new gp.kernels.RBFKernel(), z, likelihood);
+  const q = k.call(x);
+  const streamed = await q.diagonal();
+  const r = q.factors().r.data;
+  for (const j of [0, 1, 3494, 3495, 3496, 6990, n - 1]) {
+    let want = 0;
+    for (let i = 0; i < m; i++) want += r[i * n + j] ** 2;
+    assert.ok(Math.abs(streamed[j] - want) < 1e-12, `diag Q[${j}]: ${streamed[j]} vs ${want}`);
+  }
+  assert.equal(streamed.length, n);
 });

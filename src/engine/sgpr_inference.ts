@@ -1,14 +1,18 @@
 /**
  * SGPR's collapsed bound (Titsias 2009) as GPyTorch 1.12 computes it for an
- * `InducingPointKernel` inside an `ExactGP`, in O(N·M²) time and O(N·M) memory.
+ * `InducingPointKernel` inside an `ExactGP`, in O(N·M²) time and O(M² + M·chunk) memory
+ * beyond the data: it reads R = L⁻¹ K_Zx only through R Rᵀ and R (y − μ)
+ * ({@link inducingProducts}, streamed over the inputs).
  *
  * @module
  */
 
 import { Tensor } from "../autograd/tensor.ts";
 import { log, square } from "../autograd/elementwise.ts";
-import { matmul } from "../autograd/matrix.ts";
+import { diagonal } from "../autograd/matrix.ts";
 import { cholesky, choleskyLogdet, triangularSolve } from "../autograd/linalg.ts";
+import { kernelDiagonal } from "../autograd/kernel_ops.ts";
+import { inducingProducts } from "../autograd/inducing_products.ts";
 import { eye } from "../autograd/variational_primitives.ts";
 import type { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
 
@@ -23,7 +27,8 @@ export interface SgprTerms {
 }
 
 /**
- * log N(y | μ, Q + σ²I) and the trace term, recorded. With R = L⁻¹ K_Zx (M × N),
+ * log N(y | μ, Q + σ²I) and the trace term, recorded. With R = L⁻¹ K_Zx (M × N, never
+ * held whole; Σᵢ Qᵢᵢ = tr(R Rᵀ)),
  * A = I + R Rᵀ/σ² = L_A L_Aᵀ and r = y − μ:
  * log det(Q + σ²I) = N log σ² + log det A (matrix-determinant lemma) and
  * rᵀ(Q + σ²I)⁻¹r = (‖r‖² − ‖L_A⁻¹ R r‖²/σ²)/σ² (Woodbury).
@@ -31,6 +36,7 @@ export interface SgprTerms {
  * @param mean μ at the inputs, recorded [N]
  * @param covariance Q at the inputs ({@link InducingPointCovariance})
  * @param targets y
+ * @param chunk inputs streamed at a time (the default suits the memory; tests force small ones)
  *
  * @example
  * ```ts
@@ -54,20 +60,21 @@ export function sgprTerms(
   mean: Tensor,
   covariance: InducingPointCovariance,
   targets: Float64Array,
+  chunk?: number,
 ): SgprTerms {
   const n = covariance.size, m = covariance.numInducingPoints;
-  const { r, kxxDiagonal, jitter } = covariance.factors();
+  const { l, theta, z, jitter } = covariance.inducingFactor();
   const noise = covariance.rawNoise.valueTensor(); // [1]
+  const x = new Tensor(covariance.x.data, [n, covariance.x.d]);
   const res = new Tensor(targets, [n]).sub(mean);
-  const rr = matmul(r, r, { transposeB: true }); // M × M
-  const a = eye(m).add(rr.div(noise));
-  const la = cholesky(a);
-  const rRes = matmul(r, res.reshape([n, 1])); // M × 1
-  const w = triangularSolve(la, rRes);
+  const products = inducingProducts(covariance.plan, theta, z, x, res, l, { chunk });
+  const rr = products.gram; // R Rᵀ
+  const la = cholesky(eye(m).add(rr.div(noise)));
+  const w = triangularSolve(la, products.cross.reshape([m, 1])); // L_A⁻¹ R r
   const quad = square(res).sum().sub(square(w).sum().div(noise)).div(noise);
   const logdet = log(noise).mul(n).add(choleskyLogdet(la));
   const logProb = quad.add(logdet).add(n * Math.log(2 * Math.PI)).mul(-0.5);
-  const qDiag = square(r).sum(0);
-  const traceTerm = kxxDiagonal.sub(qDiag).div(noise).sum().mul(-0.5);
+  const kxxSum = kernelDiagonal(covariance.plan, theta, x).sum();
+  const traceTerm = kxxSum.sub(diagonal(rr).sum()).div(noise).mul(-0.5);
   return { logProb: logProb.reshape([]), traceTerm: traceTerm.reshape([]), jitter };
 }

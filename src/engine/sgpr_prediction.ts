@@ -6,10 +6,11 @@
  */
 
 import { Tensor } from "../autograd/tensor.ts";
-import { sqrt, square } from "../autograd/elementwise.ts";
+import { square } from "../autograd/elementwise.ts";
 import { matmul } from "../autograd/matrix.ts";
-import { cholesky, choleskySolve, triangularSolve } from "../autograd/linalg.ts";
-import { clampMin, eye } from "../autograd/variational_primitives.ts";
+import { triangularSolve } from "../autograd/linalg.ts";
+import { clampMin } from "../autograd/variational_primitives.ts";
+import { sgprTrainingCache } from "./sgpr_training_cache.ts";
 import type { Covariance } from "../distributions/covariance.ts";
 import { MultivariateNormal } from "../distributions/multivariate_normal.ts";
 import { MeanVector } from "../means/mean.ts";
@@ -20,8 +21,9 @@ import { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts
  * predicts with the exact-GP formulas on the covariance Q + D, where D = diag(max(K − Q, 0))
  * on the training and on the test points (`sgpr_diagonal_correction`) and Q alone between
  * them; with R = L⁻¹ K_Zx, Λ = D_x + σ²I and A = I + R Λ⁻¹ Rᵀ (Woodbury, O(N·M²)):
- * mean μ_* + R_*ᵀ A⁻¹ R Λ⁻¹ (y − μ) and covariance D_* + R_*ᵀ A⁻¹ R_*. The test
- * covariance is kept as its M × N_* root (the dense matrix only when asked for).
+ * mean μ_* + R_*ᵀ A⁻¹ R Λ⁻¹ (y − μ) and covariance D_* + R_*ᵀ A⁻¹ R_*. The training side
+ * is streamed over the inputs ({@link sgprTrainingCache}: O(M·chunk + M²) memory); the
+ * test covariance is kept as its M × N_* root (the dense matrix only when asked for).
  *
  * @param train the prior at the training inputs (`model.prior(trainX)`)
  * @param targets y
@@ -59,13 +61,11 @@ export function sgprPosterior(
     );
   }
   const n = trainCov.size, m = trainCov.numInducingPoints;
-  const tr = trainCov.factors();
-  const noise = trainCov.rawNoise.valueTensor();
-  const lambda = clampMin(tr.kxxDiagonal.sub(square(tr.r).sum(0)), 0).add(noise); // [N]
-  const rScaled = tr.r.div(sqrt(lambda)); // R Λ^{-1/2}
-  const la = cholesky(eye(m).add(matmul(rScaled, rScaled, { transposeB: true })));
-  const res = new Tensor(targets, [n]).sub(new Tensor(trainLoc.values, [n])).div(lambda);
-  const c = choleskySolve(matmul(tr.r, res.reshape([n, 1])), la); // A⁻¹ R Λ⁻¹ r, M × 1
+  const residuals = new Float64Array(n);
+  for (let i = 0; i < n; i++) residuals[i] = targets[i] - trainLoc.values[i];
+  const cache = sgprTrainingCache(trainCov, residuals);
+  const la = new Tensor(cache.la, [m, m]);
+  const c = new Tensor(cache.c, [m, 1]); // A⁻¹ R Λ⁻¹ r
   const te = testCov.factors();
   const nt = testCov.size;
   const mean = matmul(te.r, c, { transposeA: true }).reshape([nt]).add(

@@ -11,12 +11,12 @@ import type { Covariance } from "../distributions/covariance.ts";
 import { NotPositiveDefiniteError, warn } from "../errors.ts";
 import * as core from "../wasm/core.ts";
 import { Tensor } from "../autograd/tensor.ts";
-import { square } from "../autograd/elementwise.ts";
 import { matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
 import { eye } from "../autograd/variational_primitives.ts";
 import { thetaTensor } from "../theta_tensor.ts";
+import { noGrad } from "../settings.ts";
 
 /**
  * The jitters GPyTorch's `psd_safe_cholesky` adds to K_ZZ in float64 when the plain
@@ -45,14 +45,10 @@ export interface InducingPointCovarianceInit {
   jitter?: number | null;
 }
 
-/** The recorded pieces of Q = Rᵀ R at the inputs, with R = L⁻¹ K_Zx and K_ZZ (+ jitter) = L Lᵀ. */
-export interface InducingFactors {
+/** The recorded inducing-point side of Q = K_xZ K_ZZ⁻¹ K_Zx, with K_ZZ (+ jitter) = L Lᵀ. */
+export interface InducingFactor {
   /** L, M × M lower triangular. */
   l: Tensor;
-  /** R = L⁻¹ K_Zx, M × N. */
-  r: Tensor;
-  /** k(xᵢ, xᵢ), N. */
-  kxxDiagonal: Tensor;
   /** The jitter K_ZZ needed (0 when none). */
   jitter: number;
   /** The base kernel's hyperparameters as one recorded vector. */
@@ -61,10 +57,20 @@ export interface InducingFactors {
   z: Tensor;
 }
 
+/** {@link InducingFactor} with the input side: Q = Rᵀ R for R = L⁻¹ K_Zx. */
+export interface InducingFactors extends InducingFactor {
+  /** R = L⁻¹ K_Zx, M × N. */
+  r: Tensor;
+  /** k(xᵢ, xᵢ), N. */
+  kxxDiagonal: Tensor;
+}
+
 /**
- * Q = K_xZ K_ZZ⁻¹ K_Zx at inputs x, for an {@link InducingPointKernel}: described, and
- * computed in O(N·M²) time and O(N·M) memory by {@link InducingPointCovariance.factors};
- * `dense()` forms the N × N matrix and is meant for small N only.
+ * Q = K_xZ K_ZZ⁻¹ K_Zx at inputs x, for an {@link InducingPointKernel}: described; the
+ * SGPR objective and predictive stream K_Zx over the inputs from
+ * {@link InducingPointCovariance.inducingFactor}, `diagonal()` too (O(M·chunk) memory);
+ * {@link InducingPointCovariance.factors} forms R (M × N) and `dense()` the N × N matrix,
+ * for small N.
  *
  * @example
  * ```ts
@@ -107,26 +113,36 @@ export class InducingPointCovariance implements Covariance {
   }
 
   /**
-   * L, R = L⁻¹ K_Zx and diag K_xx, recorded (gradients reach Z and the kernel's
-   * parameters). K_ZZ is factored as is, else with the first of {@link SGPR_JITTERS}
-   * that succeeds (with a warning, as GPyTorch).
+   * L (K_ZZ + jitter = L Lᵀ), θ and Z, recorded (gradients reach Z and the kernel's
+   * parameters): what Q needs besides K_Zx. K_ZZ is factored as is, else with the first
+   * of {@link SGPR_JITTERS} that succeeds (with a warning, as GPyTorch).
    *
    * @throws {NotPositiveDefiniteError} when K_ZZ + 1e-6·I is still not positive definite
    */
-  factors(): InducingFactors {
+  inducingFactor(): InducingFactor {
     const m = this.numInducingPoints, d = this.x.d;
     const z = this.inducingPoints.rawTensor().reshape([m, d]);
     const theta = thetaTensor(this.plan.slots);
-    const xt = new Tensor(this.x.data, [this.x.n, d]);
     const kzz = kernelMatrix(this.plan, theta, z);
     const jitter = this.jitterSetting ?? gpytorchJitter(kzz.data, m);
     const l = cholesky(jitter === 0 ? kzz : kzz.add(eye(m, jitter)));
     if (jitter > 0 && this.jitterSetting === null) {
       warn(`InducingPointKernel: K_ZZ not p.d., added jitter of ${jitter} to the diagonal`);
     }
-    const kzx = kernelMatrix(this.plan, theta, z, xt);
-    const r = triangularSolve(l, kzx);
-    return { l, r, kxxDiagonal: kernelDiagonal(this.plan, theta, xt), jitter, theta, z };
+    return { l, jitter, theta, z };
+  }
+
+  /**
+   * {@link InducingPointCovariance.inducingFactor} with R = L⁻¹ K_Zx (M × N, dense: the
+   * small-N path) and diag K_xx, recorded.
+   *
+   * @throws {NotPositiveDefiniteError} when K_ZZ + 1e-6·I is still not positive definite
+   */
+  factors(): InducingFactors {
+    const f = this.inducingFactor();
+    const xt = new Tensor(this.x.data, [this.x.n, this.x.d]);
+    const r = triangularSolve(f.l, kernelMatrix(this.plan, f.theta, f.z, xt));
+    return { ...f, r, kxxDiagonal: kernelDiagonal(this.plan, f.theta, xt) };
   }
 
   /** Q, N × N row-major (small N only). */
@@ -135,9 +151,29 @@ export class InducingPointCovariance implements Covariance {
     return Promise.resolve(matmul(r, r, { transposeA: true }).data);
   }
 
-  /** diag Q. */
+  /** diag Q, streamed over the inputs (~2²¹ entries of R at a time). */
   diagonal(): Promise<Float64Array> {
-    return Promise.resolve(square(this.factors().r).sum(0).data);
+    const n = this.size, m = this.numInducingPoints, d = this.x.d;
+    using _ = noGrad();
+    const f = this.inducingFactor();
+    const prog = { ops: this.plan.ops, theta: f.theta.data };
+    const zs = { data: f.z.data, n: m, d };
+    const width = Math.max(1, Math.min(Math.floor(2 ** 21 / m), n));
+    using l = core.F64Buffer.from(f.l.data);
+    using buf = core.F64Buffer.alloc(m * width);
+    const out = new Float64Array(n);
+    for (let start = 0; start < n; start += width) {
+      const c = Math.min(width, n - start);
+      const rc = c === width ? buf : buf.subarray(0, m * c);
+      const xc = { data: this.x.data.subarray(start * d, (start + c) * d), n: c, d };
+      core.kernelMatrixInto(prog, zs, xc, rc);
+      core.trsmLower(l, m, rc, c, false); // R_c
+      const rv = rc.view();
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < c; j++) out[start + j] += rv[i * c + j] ** 2;
+      }
+    }
+    return Promise.resolve(out);
   }
 }
 

@@ -16,8 +16,9 @@ import { InducingPointCovariance } from "./inducing_point_covariance.ts";
  * (a learned parameter), used inside an `ExactGP` with `ExactMarginalLogLikelihood` as in
  * GPyTorch: the MLL then computes the collapsed (Titsias) bound
  * log N(y | μ, Q + σ²I) − ½ Σᵢ (k(xᵢ, xᵢ) − Qᵢᵢ)/σ² (GPyTorch's
- * `InducingPointKernelAddedLossTerm`) in O(N·M²) time and O(N·M) memory, by Woodbury and
- * the matrix-determinant lemma, never forming an N × N matrix. K_ZZ is factored without
+ * `InducingPointKernelAddedLossTerm`) in O(N·M²) time, by Woodbury and the
+ * matrix-determinant lemma, never forming an N × N matrix, and streaming K_Zx over the
+ * inputs (O(M·chunk + M²) memory, plus R = L⁻¹K_Zx when it fits 256 MB). K_ZZ is factored without
  * jitter unless that fails, then with 1e-8, 1e-7, 1e-6 on its diagonal (GPyTorch's
  * `psd_safe_cholesky` in float64).
  *

@@ -21,6 +21,7 @@ export { AdditiveKernel } from "./additive_kernel.ts";
 export { ProductKernel } from "./product_kernel.ts";
 export { InducingPointKernel } from "./inducing_point_kernel.ts";
 export {
+  type InducingFactor,
   type InducingFactors,
   InducingPointCovariance,
   type InducingPointCovarianceInit,
