@@ -15,6 +15,7 @@
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
 //! | [`kernel_program`] | the kernel-program interpreter (values, θ and input derivatives) |
+//! | [`abi_gemm_ex`] | the ABI of `C = α·op(A)·op(B) (+ C)`, either operand transposed, full or lower triangle |
 //! | [`abi_contractions`] | the ABI of the θ and input contractions over a rectangular `G` and the diagonal |
 //! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
 //! | [`opcodes`] | the kernel program's opcode table |
@@ -22,6 +23,7 @@
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
 
 pub mod abi_contractions;
+pub mod abi_gemm_ex;
 pub mod alloc;
 pub mod blas1;
 pub mod cholesky;
@@ -39,6 +41,7 @@ pub mod vexp;
 pub mod view;
 
 pub use abi_contractions::*;
+pub use abi_gemm_ex::*;
 use par::Par;
 use status::{E_NOMEM, E_SIZE, OK};
 use view::MatMut;
