@@ -33,6 +33,26 @@ Deno.test("gram(R) equals R Rᵀ, exactly symmetric, for square and wide R acros
   }
 });
 
+function lowerTriangular(n: number): gp.autograd.Tensor {
+  const d = gen.normals(n * n);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[i * n + j] = 0;
+  return new ag.Tensor(d, [n, n], { requiresGrad: true });
+}
+
+Deno.test("gram(R)'s VJP on a lower-triangular R (the triangular product) equals the general one", () => {
+  for (const n of [1, 5, 40, 130]) {
+    const r = lowerTriangular(n), w = weights([n, n]);
+    gram(r).mul(w).sum().backward();
+    const triangular = r.grad!.data.slice();
+    const dense = ag.tensor(r.data.slice(), { shape: [n, n], requiresGrad: true });
+    dense.data[n - 1] = n > 1 ? 1e-300 : dense.data[n - 1]; // a nonzero above: the GEMM path
+    gram(dense).mul(w).sum().backward();
+    assertClose(triangular, dense.grad!.data, { rtol: 1e-12, atol: 1e-12 * n, what: `n = ${n}` });
+  }
+  const w6 = weights([6, 6]);
+  assert.ok(ag.gradcheck((r) => gram(r).mul(w6).sum(), [lowerTriangular(6)], opts));
+});
+
 Deno.test("gradcheck() passes gram(R), square and rectangular", () => {
   for (const [n, k] of [[1, 1], [4, 4], [5, 3], [9, 17]]) {
     const w = weights([n, n]);

@@ -62,3 +62,30 @@ pub unsafe extern "C" fn gpts_gemm_ex(
     par::gemm(&par, alpha, av, bv, MatMut::row_major(c, m, n, n), tri);
     OK
 }
+
+/// `B ← B · L` in place, with `L` (n×n, row-major) lower triangular (its upper triangle
+/// is not read) and `B` m×n row-major: a product with a triangular factor at half a
+/// GEMM's flops (the Gram VJP `(G + Gᵀ)·R` of a Cholesky root R). Overlap is `-5`.
+///
+/// # Safety
+/// `l` must address `n*n` and `b` `m*n` `f64`s.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_trmm_right_lower(l: *const f64, n: usize, b: *mut f64, m: usize) -> i32 {
+    let (ll, lb) = match (elems(n, n), elems(m, n)) {
+        (Some(x), Some(y)) => (x, y),
+        _ => return E_SIZE,
+    };
+    if !ptr_ok(l, ll) || !ptr_ok(b, lb) || overlaps(l, ll, b, lb) {
+        return E_SIZE;
+    }
+    if n == 0 || m == 0 {
+        return OK;
+    }
+    let par = match Par::try_new(n.max(m)) {
+        Some(p) => p,
+        None => return E_NOMEM,
+    };
+    // B L = (Lᵀ Bᵀ)ᵀ: the left multiply by Lᵀ on the transposed view of B.
+    par::trmm_left_lower_trans(&par, MatRef::row_major(l, n, n, n), MatMut::row_major(b, m, n, n).t());
+    OK
+}

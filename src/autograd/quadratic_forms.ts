@@ -29,9 +29,17 @@ function mirrorLower(a: Float64Array, n: number): void {
   }
 }
 
+function isLowerTriangular(a: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) if (a[i * n + j] !== 0) return false;
+  }
+  return true;
+}
+
 /**
  * R Rᵀ (n × n) of an n × k matrix R, exactly symmetric (one triangle computed, half
- * the flops of a general product). VJP: R̄ = (G + Gᵀ) R.
+ * the flops of a general product). VJP: R̄ = (G + Gᵀ) R, a triangular product when R is
+ * square and lower triangular (a Cholesky root).
  *
  * @example
  * ```ts
@@ -56,6 +64,12 @@ export function gram(rIn: Tensor): Tensor {
     const sym = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) sym[i * n + j] = g[i * n + j] + g[j * n + i];
+    }
+    if (n === k && isLowerTriangular(r.data, n)) {
+      // A Cholesky root: (G + Gᵀ) R at half the flops, the zeros above R's diagonal skipped.
+      using gr = core.F64Buffer.from(sym);
+      core.trmmRightLower(r.data, n, gr, n);
+      return [gr.toArray()];
     }
     using gr = core.F64Buffer.alloc(n * k);
     core.gemmEx(sym, r.data, gr, n, n, k);

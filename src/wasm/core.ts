@@ -224,6 +224,19 @@ export function gemmEx(
 }
 
 /**
+ * In place: `B ← B · L` with `L` n×n lower triangular (its upper triangle not read) and
+ * `B` m×n: half the flops of a GEMM.
+ */
+export function trmmRightLower(l: F64Input, n: number, b: F64Buffer, m: number): void {
+  need("trmmRightLower", "l", l, count("trmmRightLower: n", n) * n);
+  need("trmmRightLower", "b", b, count("trmmRightLower: m", m) * n);
+  withPtr(
+    l,
+    (lp) => check("gpts_trmm_right_lower", par(wasm.gpts_trmm_right_lower)(lp, n, b.ptr, m)),
+  );
+}
+
+/**
  * `out[i*n2 + j] = k(x1_i, x2_j)` into a WASM buffer (n1×n2). Passing the same
  * object as `x1` and `x2` computes one triangle and mirrors it.
  */
