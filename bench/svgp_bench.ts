@@ -48,7 +48,9 @@ export function svgpStepFlops(m: number, b: number): { fma: number; flops: numbe
   return { fma, flops: 2 * fma };
 }
 
-function gpytorchSeconds(m: number): number | null {
+/** GPyTorch's epoch at N = 100 000 (the only N it was measured at), or null. */
+function gpytorchSeconds(n: number, m: number): number | null {
+  if (n !== 100000) return null;
   if (m === 256) return GPYTORCH_SVGP_M256_EPOCH_SECONDS;
   if (m === 1024) return GPYTORCH_SVGP_M1024_EPOCH_SECONDS;
   return null;
@@ -166,7 +168,7 @@ async function epoch(
     epochs++;
   } while (stepMs.length < minSteps);
   const epochSeconds = (performance.now() - t0) / 1000 / epochs;
-  const ref = gpytorchSeconds(m);
+  const ref = gpytorchSeconds(n, m);
   const goal = ref === null ? null : SVGP_GOAL_FRACTION * ref;
   const mb = (v: number) => v / 2 ** 20;
   const sorted = stepMs.slice().sort((a, b) => a - b);
