@@ -63,19 +63,20 @@ pub unsafe extern "C" fn gpts_gemm_ex(
     OK
 }
 
-/// `B ← B · L` in place, with `L` (n×n, row-major) lower triangular (its upper triangle
-/// is not read) and `B` m×n row-major: a product with a triangular factor at half a
-/// GEMM's flops (the Gram VJP `(G + Gᵀ)·R` of a Cholesky root R). Overlap is `-5`.
+/// `B ← L B` (`trans = 0`) or `B ← Lᵀ B` (`trans = 1`) in place, with `L` (n×n,
+/// row-major) lower triangular (its upper triangle is not read) and `B` n×m row-major:
+/// a product with a triangular factor at half a GEMM's flops (`Rᵀ A` and `R Ū` of a
+/// whitened predictive with Cholesky root R). A flag other than 0 or 1, or overlap, is `-5`.
 ///
 /// # Safety
-/// `l` must address `n*n` and `b` `m*n` `f64`s.
+/// `l` must address `n*n` and `b` `n*m` `f64`s.
 #[no_mangle]
-pub unsafe extern "C" fn gpts_trmm_right_lower(l: *const f64, n: usize, b: *mut f64, m: usize) -> i32 {
-    let (ll, lb) = match (elems(n, n), elems(m, n)) {
+pub unsafe extern "C" fn gpts_trmm_lower(l: *const f64, n: usize, b: *mut f64, m: usize, trans: i32) -> i32 {
+    let (ll, lb) = match (elems(n, n), elems(n, m)) {
         (Some(x), Some(y)) => (x, y),
         _ => return E_SIZE,
     };
-    if !ptr_ok(l, ll) || !ptr_ok(b, lb) || overlaps(l, ll, b, lb) {
+    if !ptr_ok(l, ll) || !ptr_ok(b, lb) || overlaps(l, ll, b, lb) || !(trans == 0 || trans == 1) {
         return E_SIZE;
     }
     if n == 0 || m == 0 {
@@ -85,23 +86,11 @@ pub unsafe extern "C" fn gpts_trmm_right_lower(l: *const f64, n: usize, b: *mut 
         Some(p) => p,
         None => return E_NOMEM,
     };
-    // B L = (Lᵀ Bᵀ)ᵀ: the left multiply by Lᵀ on a contiguous copy of Bᵀ (its unblocked
-    // base case streams rows; on the strided view it ran several times slower).
-    let mut bt: Vec<f64> = Vec::new();
-    if bt.try_reserve_exact(lb).is_err() {
-        return E_NOMEM;
-    }
-    bt.resize(lb, 0.0);
-    for i in 0..m {
-        for j in 0..n {
-            bt[j * m + i] = *b.add(i * n + j);
-        }
-    }
-    par::trmm_left_lower_trans(&par, MatRef::row_major(l, n, n, n), MatMut::row_major(bt.as_mut_ptr(), n, m, m));
-    for j in 0..n {
-        for i in 0..m {
-            *b.add(i * n + j) = bt[j * m + i];
-        }
+    let (lv, bv) = (MatRef::row_major(l, n, n, n), MatMut::row_major(b, n, m, m));
+    if trans == 1 {
+        par::trmm_left_lower_trans(&par, lv, bv);
+    } else {
+        crate::trmm::par_trmm_left_lower(&par, lv, bv);
     }
     OK
 }

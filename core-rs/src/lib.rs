@@ -11,6 +11,7 @@
 //! | [`microkernel`] | the 4×4 f64x2 GEMM micro-kernel (and its portable twin) |
 //! | [`gemm`] | packed, cache-blocked GEMM (`C += αAB`, full or lower triangle) |
 //! | [`trsm`] | blocked triangular solves |
+//! | [`trmm`] | `B ← L B`, the blocked triangular multiply |
 //! | [`cholesky`] | blocked Cholesky and log-determinant |
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
@@ -36,6 +37,7 @@ pub mod par;
 pub mod probe_contract;
 pub mod status;
 pub mod syr;
+pub mod trmm;
 pub mod trsm;
 pub mod vexp;
 pub mod view;

@@ -57,22 +57,27 @@ fn rejects_bad_flags_shapes_and_overlap() {
 }
 
 #[test]
-fn trmm_right_lower_is_b_times_the_lower_triangle() {
-    for (s, &(m, n)) in [(1, 1), (3, 5), (40, 33), (97, 130), (300, 257)].iter().enumerate() {
+fn trmm_lower_is_the_lower_triangle_times_b() {
+    for (s, &(n, m)) in [(1, 1), (3, 5), (33, 40), (130, 97), (257, 300)].iter().enumerate() {
         let mut g = Rng::new(50 + s as u64);
-        let (b0, l) = (g.vec(m * n), g.vec(n * n));
+        let (b0, l) = (g.vec(n * m), g.vec(n * n));
         let mut tril = l.clone();
         for i in 0..n {
             for j in i + 1..n {
                 tril[i * n + j] = 0.0;
             }
         }
-        let want = matmul(&b0, &tril, m, n, n);
-        let mut b = b0.clone();
-        assert_eq!(unsafe { gpts_trmm_right_lower(l.as_ptr(), n, b.as_mut_ptr(), m) }, 0);
-        assert!(rel_err(&b, &want) < 1e-13, "m={m} n={n}: {}", rel_err(&b, &want));
+        for trans in [0, 1] {
+            let op = if trans == 1 { transpose(&tril, n, n) } else { tril.clone() };
+            let want = matmul(&op, &b0, n, n, m);
+            let mut b = b0.clone();
+            assert_eq!(unsafe { gpts_trmm_lower(l.as_ptr(), n, b.as_mut_ptr(), m, trans) }, 0);
+            assert!(rel_err(&b, &want) < 1e-13, "n={n} m={m} trans={trans}: {}", rel_err(&b, &want));
+        }
     }
     let mut b = vec![1.0; 4];
     let p = b.as_mut_ptr();
-    assert_eq!(unsafe { gpts_trmm_right_lower(p, 2, p, 2) }, -5);
+    assert_eq!(unsafe { gpts_trmm_lower(p, 2, p, 2, 0) }, -5);
+    let l = vec![1.0; 4];
+    assert_eq!(unsafe { gpts_trmm_lower(l.as_ptr(), 2, b.as_mut_ptr(), 2, 2) }, -5);
 }

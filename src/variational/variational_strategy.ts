@@ -13,7 +13,7 @@ import { MeanVector } from "../means/mean.ts";
 import { Generator } from "../random.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { log, square } from "../autograd/elementwise.ts";
-import { columnQuadraticForms, gram } from "../autograd/quadratic_forms.ts";
+import { whitenedVarianceTerm } from "../autograd/whitened_variance.ts";
 import { diagonal, matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
@@ -234,15 +234,16 @@ export class VariationalStrategy extends Module {
     const q = this.variationalDistribution;
     const { mean: qMean, root } = q.moments();
     const mean = matmul(a, qMean, { transposeA: true }).add(meanX);
-    // Aᵀ (S − I) A = Aᵀ R Rᵀ A − Aᵀ A; its diagonal as the column forms aⱼᵀ (S − I) aⱼ:
-    // one M × M × n product forward and one (half) in the VJP, where colsum((Rᵀ A)²) −
-    // colsum(A²) costs a full product forward and two in the VJP.
-    const middle = gram(root).sub(eye(mInd));
-    const variance = kxx.add(this.jitter).add(columnQuadraticForms(a, middle));
+    // diag(Aᵀ (S − I) A) = colsum((Rᵀ A)²) − colsum(A²), fused: R is triangular, so Rᵀ A and
+    // its VJP cost half a dense product each, and no M³ term.
+    const variance = kxx.add(this.jitter).add(whitenedVarianceTerm(root, a));
     const jitter = this.jitter;
     const dense = (): Tensor => {
       const kxxFull = kernelMatrix(plan, theta, xt).add(eye(n, jitter));
-      return kxxFull.add(matmul(a, matmul(middle, a), { transposeA: true }));
+      const rootTa = matmul(root, a, { transposeA: true });
+      const s = matmul(rootTa, rootTa, { transposeA: true });
+      const p = matmul(a, a, { transposeA: true });
+      return kxxFull.add(s).sub(p);
     };
     return new VariationalMultivariateNormal(mean, variance, dense);
   }

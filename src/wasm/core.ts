@@ -224,15 +224,21 @@ export function gemmEx(
 }
 
 /**
- * In place: `B ← B · L` with `L` n×n lower triangular (its upper triangle not read) and
- * `B` m×n: half the flops of a GEMM.
+ * In place: `B ← L B`, or `B ← Lᵀ B` with `transpose`; `L` n×n lower triangular (its
+ * upper triangle not read), `B` n×m: half the flops of a GEMM.
  */
-export function trmmRightLower(l: F64Input, n: number, b: F64Buffer, m: number): void {
-  need("trmmRightLower", "l", l, count("trmmRightLower: n", n) * n);
-  need("trmmRightLower", "b", b, count("trmmRightLower: m", m) * n);
+export function trmmLower(
+  l: F64Input,
+  n: number,
+  b: F64Buffer,
+  m: number,
+  transpose: boolean,
+): void {
+  need("trmmLower", "l", l, count("trmmLower: n", n) * n);
+  need("trmmLower", "b", b, n * count("trmmLower: m", m));
   withPtr(
     l,
-    (lp) => check("gpts_trmm_right_lower", par(wasm.gpts_trmm_right_lower)(lp, n, b.ptr, m)),
+    (lp) => check("gpts_trmm_lower", par(wasm.gpts_trmm_lower)(lp, n, b.ptr, m, transpose ? 1 : 0)),
   );
 }
 
