@@ -11,11 +11,12 @@
 //! | [`microkernel`] | the 4×4 f64x2 GEMM micro-kernel (and its portable twin) |
 //! | [`gemm`] | packed, cache-blocked GEMM (`C += αAB`, full or lower triangle) |
 //! | [`trsm`] | blocked triangular solves |
+//! | [`trmm`] | `B ← L B`, the blocked triangular multiply |
 //! | [`cholesky`] | blocked Cholesky and log-determinant |
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
 //! | [`kernel_program`] | the kernel-program interpreter (values, θ and input derivatives) |
-//! | [`abi_gemm_acc`] | the ABI of `C += α·op(A)·op(B)` (transposes read in place, lower triangle optional) |
+//! | [`abi_gemm_ex`] | the ABI of `C = α·op(A)·op(B) (+ C)`, either operand transposed, full or lower triangle |
 //! | [`abi_contractions`] | the ABI of the θ and input contractions over a rectangular `G` and the diagonal |
 //! | [`probe_contract`] | `uᵀ (∂K/∂θ) u` for many probe vectors (the fast gradient) |
 //! | [`opcodes`] | the kernel program's opcode table |
@@ -23,7 +24,7 @@
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
 
 pub mod abi_contractions;
-pub mod abi_gemm_acc;
+pub mod abi_gemm_ex;
 pub mod alloc;
 pub mod blas1;
 pub mod cholesky;
@@ -36,12 +37,13 @@ pub mod par;
 pub mod probe_contract;
 pub mod status;
 pub mod syr;
+pub mod trmm;
 pub mod trsm;
 pub mod vexp;
 pub mod view;
 
 pub use abi_contractions::*;
-pub use abi_gemm_acc::*;
+pub use abi_gemm_ex::*;
 use par::Par;
 use status::{E_NOMEM, E_SIZE, OK};
 use view::MatMut;

@@ -19,7 +19,7 @@
  */
 
 import * as core from "../wasm/core.ts";
-import { gemmAcc } from "../wasm/gemm_acc.ts";
+import { gemmEx } from "../wasm/core.ts";
 import { kernelCrossThetaContract, kernelInputContract } from "../wasm/kernel_contractions.ts";
 import { record, Tensor } from "./tensor.ts";
 import { gradEnabled } from "../settings.ts";
@@ -254,8 +254,8 @@ class ChunkStream {
     const kept: Float64Array[] = [];
     this.#each(l, (start, xc, rc) => {
       // P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
-      gemmAcc(rc, rc, p, m, xc.n, m, { transposeB: true, lower: true });
-      gemmAcc(rc, r.subarray(start, start + xc.n), q, m, xc.n, 1);
+      gemmEx(rc, rc, p, m, xc.n, m, { transposeB: true, lower: true, accumulate: true });
+      gemmEx(rc, r.subarray(start, start + xc.n), q, m, xc.n, 1, { accumulate: true });
       if (keep) kept.push(rc.toArray());
     });
     if (keep) this.#kept = kept;
@@ -302,15 +302,15 @@ class ChunkStream {
         // r̄_c = K_cᵀ b̄ = R_cᵀ q̄.
         const rBar = rBarAll.subarray(0, c);
         rBar.view().fill(0);
-        gemmAcc(rc, qBarBuf, rBar, c, m, 1, { transposeA: true });
+        gemmEx(rc, qBarBuf, rBar, c, m, 1, { transposeA: true, accumulate: true });
         gr.set(rBar.view(), start);
       }
       if (!wantsK) return;
       // K̄_c = L⁻ᵀ R̄_c = W R_c + b̄ r_cᵀ.
       const kBar = kBarAll.subarray(0, m * c);
       kBar.view().fill(0);
-      gemmAcc(w, rc, kBar, m, m, c);
-      gemmAcc(bBar, r.subarray(start, start + c), kBar, m, 1, c);
+      gemmEx(w, rc, kBar, m, m, c, { accumulate: true });
+      gemmEx(bBar, r.subarray(start, start + c), kBar, m, 1, c, { accumulate: true });
       if (gTheta !== null) {
         const t = kernelCrossThetaContract(this.#prog, this.#z, xc, kBar);
         for (let p = 0; p < t.length; p++) gTheta[p] += t[p];
@@ -340,8 +340,8 @@ function lowerFactorGradient(
 ): Float64Array {
   using y = core.F64Buffer.alloc(m * m);
   y.view().fill(0);
-  gemmAcc(sym, outputs.subarray(0, m * m), y, m, m, m);
-  gemmAcc(qBar, outputs.subarray(m * m), y, m, 1, m);
+  gemmEx(sym, outputs.subarray(0, m * m), y, m, m, m, { accumulate: true });
+  gemmEx(qBar, outputs.subarray(m * m), y, m, 1, m, { accumulate: true });
   core.trsmLower(l, m, y, m, true);
   const yv = y.view(), out = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {

@@ -104,14 +104,12 @@ export function cholesky(aIn: Tensor): Tensor {
       const off = t * n * n;
       const l = out.subarray(off, off + n * n);
       const gl = triangle(g, n, false, off);
-      // Φ(Lᵀ L̄): lower triangle, diagonal halved.
-      const p = matmulData(l, true, gl, false, n, n, n);
-      for (let i = 0; i < n; i++) {
-        p[i * n + i] *= 0.5;
-        for (let j = i + 1; j < n; j++) p[i * n + j] = 0;
-      }
+      // Φ(Lᵀ L̄): only the lower triangle is kept, so only it is computed; diagonal halved.
+      using buf = core.F64Buffer.alloc(n * n);
+      core.gemmEx(l, gl, buf, n, n, n, { transposeA: true, lower: true });
+      const p = buf.view();
+      for (let i = 0; i < n; i++) p[i * n + i] *= 0.5;
       // S = L⁻ᵀ P L⁻¹: X = L⁻ᵀ P, then S = X L⁻¹ = (L⁻ᵀ Xᵀ)ᵀ.
-      using buf = core.F64Buffer.from(p);
       core.trsmLower(l, n, buf, n, true);
       const xt = transposeData(buf.view(), n, n);
       buf.view().set(xt);
@@ -190,15 +188,18 @@ export function triangularSolve(
       const bbar = solveTriangularData(at, n, upper, !trans, gt, m);
       gb.set(bbar, t * n * m);
       if (ga !== null) {
-        // Ā = −B̄ Xᵀ (or −X B̄ᵀ for op(A) = Aᵀ), on A's triangle.
+        // Ā = −B̄ Xᵀ (or −X B̄ᵀ for op(A) = Aᵀ) on A's triangle: only that triangle is
+        // computed (half the flops); an upper one as the lower triangle of the transpose.
         const x = out.subarray(t * n * m, (t + 1) * n * m);
-        const d = trans
-          ? matmulData(x, false, bbar, true, n, m, n)
-          : matmulData(bbar, false, x, true, n, m, n);
-        const off = t * sa;
+        const [p, q] = trans !== upper ? [x, bbar] : [bbar, x];
+        using d = core.F64Buffer.alloc(n * n);
+        core.gemmEx(p, q, d, n, m, n, { transposeB: true, lower: true });
+        const dv = d.view(), off = t * sa;
         for (let i = 0; i < n; i++) {
-          const lo = upper ? i : 0, hi = upper ? n : i + 1;
-          for (let j = lo; j < hi; j++) ga[off + i * n + j] -= d[i * n + j];
+          for (let j = 0; j <= i; j++) {
+            if (upper) ga[off + j * n + i] -= dv[i * n + j];
+            else ga[off + i * n + j] -= dv[i * n + j];
+          }
         }
       }
     }

@@ -37,10 +37,9 @@ export function matmulData(
   n: number,
 ): Float64Array {
   if (m * k * n >= GEMM_MIN_FLOPS) {
-    const aa = ta ? transposeData(a, k, m) : a;
-    const bb = tb ? transposeData(b, n, k) : b;
+    // The core reads a transposed operand in place: no transposed copy.
     using out = core.F64Buffer.alloc(m * n);
-    core.gemm(aa, bb, out, m, k, n);
+    core.gemmEx(a, b, out, m, k, n, { transposeA: ta, transposeB: tb });
     return out.toArray();
   }
   const out = new Float64Array(m * n);

@@ -8,7 +8,7 @@
  */
 
 import * as core from "../wasm/core.ts";
-import { gemmAcc } from "../wasm/gemm_acc.ts";
+import { gemmEx } from "../wasm/core.ts";
 import { noGrad } from "../settings.ts";
 import { NotPositiveDefiniteError } from "../errors.ts";
 import type { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
@@ -88,8 +88,8 @@ export function sgprTrainingCache(
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < c; j++) rv[i * c + j] *= scale[j];
     }
-    gemmAcc(rc, rc, a, m, c, m, { transposeB: true, lower: true });
-    gemmAcc(rc, weights.subarray(0, c), v, m, c, 1);
+    gemmEx(rc, rc, a, m, c, m, { transposeB: true, lower: true, accumulate: true });
+    gemmEx(rc, weights.subarray(0, c), v, m, c, 1, { accumulate: true });
   }
   const av = a.view();
   for (let i = 0; i < m; i++) av[i * m + i] += 1;

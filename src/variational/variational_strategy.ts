@@ -8,6 +8,7 @@ import type { InputLike } from "../tensor.ts";
 import type { Generator } from "../random.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { log, square } from "../autograd/elementwise.ts";
+import { whitenedVarianceTerm } from "../autograd/whitened_variance.ts";
 import { diagonal, matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
@@ -97,11 +98,13 @@ export class VariationalStrategy extends VariationalStrategyBase {
     const q = this.variationalDistribution;
     const { mean: qMean, root } = q.moments();
     const mean = matmul(a, qMean, { transposeA: true }).add(meanX);
-    const rootTa = matmul(root, a, { transposeA: true });
-    const variance = kxx.add(this.jitter).add(square(rootTa).sum(0)).sub(square(a).sum(0));
+    // diag(Aᵀ (S − I) A) = colsum((Rᵀ A)²) − colsum(A²), fused: R is triangular, so Rᵀ A and
+    // its VJP cost half a dense product each, and no M³ term.
+    const variance = kxx.add(this.jitter).add(whitenedVarianceTerm(root, a));
     const jitter = this.jitter;
     const dense = (): Tensor => {
       const kxxFull = kernelMatrix(plan, theta, xt).add(eye(n, jitter));
+      const rootTa = matmul(root, a, { transposeA: true });
       const s = matmul(rootTa, rootTa, { transposeA: true });
       const p = matmul(a, a, { transposeA: true });
       return kxxFull.add(s).sub(p);

@@ -167,6 +167,81 @@ export function gemm(
   );
 }
 
+/** Options of {@link gemmEx}. */
+export interface GemmExOptions {
+  /** A is stored k × m and read as its transpose. */
+  transposeA?: boolean;
+  /** B is stored n × k and read as its transpose. */
+  transposeB?: boolean;
+  /** The scale α (default 1). */
+  alpha?: number;
+  /** Add to `out` instead of overwriting it. */
+  accumulate?: boolean;
+  /** Write only the lower triangle i ≥ j of the square `out` (half the flops). */
+  lower?: boolean;
+}
+
+/**
+ * `out = α·op(A)·op(B)` (or `+=` with `accumulate`), op(A) m×k and op(B) k×n, either
+ * read transposed in place (no copy); with `lower` only out's lower triangle is
+ * written (zeros above when overwriting).
+ */
+export function gemmEx(
+  a: F64Input,
+  b: F64Input,
+  out: F64Buffer,
+  m: number,
+  k: number,
+  n: number,
+  options: GemmExOptions = {},
+): void {
+  need("gemmEx", "a", a, count("gemmEx: m", m) * count("gemmEx: k", k));
+  need("gemmEx", "b", b, k * count("gemmEx: n", n));
+  need("gemmEx", "out", out, m * n);
+  const lower = options.lower ?? false;
+  if (lower && m !== n) {
+    throw new RangeError(`gemmEx: lower needs a square out, got ${m} × ${n}; pass lower: false`);
+  }
+  const flag = (x: boolean | undefined) => (x ? 1 : 0);
+  withPtr(a, (ap) =>
+    withPtr(b, (bp) =>
+      check(
+        "gpts_gemm_ex",
+        par(wasm.gpts_gemm_ex)(
+          ap,
+          flag(options.transposeA),
+          bp,
+          flag(options.transposeB),
+          out.ptr,
+          m,
+          k,
+          n,
+          options.alpha ?? 1,
+          flag(options.accumulate),
+          flag(lower),
+        ),
+      )));
+}
+
+/**
+ * In place: `B ← L B`, or `B ← Lᵀ B` with `transpose`; `L` n×n lower triangular (its
+ * upper triangle not read), `B` n×m: half the flops of a GEMM.
+ */
+export function trmmLower(
+  l: F64Input,
+  n: number,
+  b: F64Buffer,
+  m: number,
+  transpose: boolean,
+): void {
+  need("trmmLower", "l", l, count("trmmLower: n", n) * n);
+  need("trmmLower", "b", b, n * count("trmmLower: m", m));
+  withPtr(
+    l,
+    (lp) => check("gpts_trmm_lower", par(wasm.gpts_trmm_lower)(lp, n, b.ptr, m, transpose ? 1 : 0)),
+  );
+}
+
 /**
  * `out[i*n2 + j] = k(x1_i, x2_j)` into a WASM buffer (n1×n2). Passing the same
  * object as `x1` and `x2` computes one triangle and mirrors it.
