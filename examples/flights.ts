@@ -83,6 +83,7 @@ if (args.likelihood !== "gaussian" && args.likelihood !== "studentT") {
   throw new RangeError(`--likelihood is "${args.likelihood}"; give gaussian or studentT`);
 }
 const studentT = args.likelihood === "studentT";
+const rowsWanted = args.rows === undefined ? Infinity : integerOption("rows", 20);
 
 // ---- data -------------------------------------------------------------------------
 let t0 = performance.now();
@@ -95,7 +96,7 @@ console.log(
 const airports = parseAirports(
   Deno.readTextFileSync(require.resolve("vega-datasets/data/airports.csv")),
 );
-const rowCount = args.rows === undefined ? total : Math.min(integerOption("rows", 20), total);
+const rowCount = Math.min(rowsWanted, total);
 const used = rowCount === total
   ? Uint32Array.from({ length: total }, (_, i) => i)
   : shuffled(total, seed).slice(0, rowCount);
@@ -212,7 +213,7 @@ console.log(
     `(${data.length} steps an epoch), Adam lr ${lr}; held out: RMSE / NLPD (minutes, nats)`,
 );
 console.log(
-  "epoch   steps   train s  score s     loss |  SVGP RMSE     NLPD | mean RMSE     NLPD | " +
+  "epoch   steps   train s  ms/step  score s     loss |  SVGP RMSE     NLPD | mean RMSE     NLPD | " +
     "linear RMSE    NLPD",
 );
 const baselineColumns = `| ${f2(meanScores.rmse)} ${f3(meanScores.nlpd)} | ` +
@@ -243,11 +244,13 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     }
   }
   if (progress !== null) progress(" ".repeat(72) + "\r");
-  const trained = seconds(started);
+  const trainedMs = performance.now() - started;
+  const trained = (trainedMs / 1000).toFixed(1);
   const scoring = performance.now();
   const scores = heldOutScores();
   console.log(
     `${String(epoch).padStart(5)} ${String(steps).padStart(7)} ${trained.padStart(9)} ` +
+      `${(trainedMs / count).toFixed(0).padStart(8)} ` +
       `${seconds(scoring).padStart(8)} ${f3(sum / count)} |   ${f2(scores.rmse)} ` +
       `${f3(scores.nlpd)} ${baselineColumns}`,
   );

@@ -163,12 +163,12 @@ Deno.test("examples/flights.ts on 30 000 flights prints the table, beats the tra
     assert.match(run.out, /27000 for training, 3000 held out/);
     assert.match(
       run.out,
-      /epoch +steps +train s .*SVGP RMSE +NLPD \| mean RMSE +NLPD \| linear RMSE +NLPD/,
+      /epoch +steps +train s +ms\/step +score s .*SVGP RMSE +NLPD \| mean RMSE +NLPD \| linear RMSE +NLPD/,
     );
     const row = run.out.split("\n").find((line) => /^ +1 +27 /.test(line));
     assert.ok(row !== undefined, run.out);
     const numbers = row.replaceAll("|", " ").trim().split(/ +/).map(Number);
-    const [svgpRmse, svgpNlpd, meanRmse, meanNlpd, linearRmse] = numbers.slice(5);
+    const [svgpRmse, svgpNlpd, meanRmse, meanNlpd, linearRmse] = numbers.slice(6);
     assert.ok(numbers.every(Number.isFinite), row);
     assert.ok(svgpRmse < meanRmse, `SVGP RMSE ${svgpRmse} is not below the mean's ${meanRmse}`);
     assert.ok(linearRmse < meanRmse, row);
