@@ -89,6 +89,16 @@ export function checkFlightSchema(schema: readonly SchemaElement[], file: string
   }
 }
 
+/** A missing cell (null) is a RangeError naming the column and the row. */
+function requirePresent(name: string, v: unknown, row: number): void {
+  if (v === null || v === undefined) {
+    throw new RangeError(
+      `readFlights(file): column "${name}" row ${row} is ${v}; every row needs a ` +
+        `value: drop the flights without one before writing the file`,
+    );
+  }
+}
+
 /**
  * Copy one chunk of a numeric column into `target` at `offset`.
  * @throws {TypeError} on a value that is not an integer (bigint or number); RangeError on null
@@ -101,12 +111,7 @@ export function copyIntegers(
 ): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v === null || v === undefined) {
-      throw new RangeError(
-        `readFlights(file): column "${name}" row ${offset + i} is ${v}; every row needs a ` +
-          `value: drop the flights without one before writing the file`,
-      );
-    }
+    requirePresent(name, v, offset + i);
     if (typeof v === "bigint") target[offset + i] = Number(v);
     else if (typeof v === "number" && Number.isInteger(v)) target[offset + i] = v;
     else {
@@ -130,12 +135,7 @@ export function copyStrings(
 ): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v === null || v === undefined) {
-      throw new RangeError(
-        `readFlights(file): column "${name}" row ${offset + i} is ${v}; every row needs a ` +
-          `value: drop the flights without one before writing the file`,
-      );
-    }
+    requirePresent(name, v, offset + i);
     if (typeof v !== "string") {
       throw new TypeError(
         `readFlights(file): column "${name}" row ${offset + i} is ${String(v)} (${typeof v}); ` +

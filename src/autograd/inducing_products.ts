@@ -20,6 +20,7 @@
 
 import * as core from "../wasm/core.ts";
 import { gemmEx } from "../wasm/core.ts";
+import { forEachWhitenedChunk, whitenedChunkWidth } from "../wasm/whitened_chunks.ts";
 import { kernelCrossThetaContract, kernelInputContract } from "../wasm/kernel_contractions.ts";
 import { record, Tensor } from "./tensor.ts";
 import { gradEnabled } from "../settings.ts";
@@ -59,11 +60,6 @@ function matrixOf(name: string, t: unknown): [number, number] {
     );
   }
   return [t.shape[0], t.shape[1]];
-}
-
-/** The default chunk: ~2²¹ entries of K_Zx at a time. */
-function defaultChunk(m: number): number {
-  return Math.max(64, Math.floor(2 ** 21 / Math.max(m, 1)));
 }
 
 /** A slice [start, start + size) of the flat `t`, recorded (its VJP scatters back). */
@@ -145,8 +141,8 @@ export function inducingProducts(
   if (!(theta instanceof Tensor) || theta.ndim !== 1) {
     throw new TypeError(`inducingProducts: theta must be a vector Tensor, got ${theta}`);
   }
-  const chunk = options.chunk ?? defaultChunk(m);
-  if (!Number.isSafeInteger(chunk) || chunk < 1) {
+  const chunk = options.chunk;
+  if (chunk !== undefined && (!Number.isSafeInteger(chunk) || chunk < 1)) {
     throw new TypeError(
       `inducingProducts: options.chunk must be a positive integer, got ${chunk}; omit it ` +
         `for the default`,
@@ -210,37 +206,21 @@ class ChunkStream {
     z: core.PointSet,
     x: core.PointSet,
     l: Float64Array,
-    chunk: number,
+    chunk: number | undefined,
   ) {
     this.#prog = prog;
     this.#z = z;
     this.#x = x;
     this.#l = l;
-    this.#width = Math.max(1, Math.min(chunk, x.n));
+    this.#width = whitenedChunkWidth(z.n, x.n, chunk);
   }
 
-  /**
-   * Calls `body(start, xc, rc)` for each chunk, with R_c = L⁻¹ K_c (M × c) in `rc`: formed
-   * (K_c = k(Z, X_c) into a reused buffer, whitened in place), or copied from the kept ones.
-   */
+  /** Each chunk's R_c (formed, or copied from the kept ones): {@link forEachWhitenedChunk}. */
   #each(
     l: core.F64Buffer,
     body: (start: number, xc: core.PointSet, rc: core.F64Buffer) => void,
   ): void {
-    const m = this.#z.n, n = this.#x.n, d = this.#x.d;
-    using buf = core.F64Buffer.alloc(m * this.#width);
-    for (let start = 0, i = 0; start < n; start += this.#width, i++) {
-      const c = Math.min(this.#width, n - start);
-      const xc = { data: this.#x.data.subarray(start * d, (start + c) * d), n: c, d };
-      const rc = c === this.#width ? buf : buf.subarray(0, m * c);
-      if (this.#kept !== null) {
-        rc.view().set(this.#kept[i]);
-      } else {
-        core.kernelMatrixInto(this.#prog, this.#z, xc, rc);
-        core.trsmLower(l, m, rc, c, false);
-      }
-      body(start, xc, rc);
-    }
+    forEachWhitenedChunk(this.#prog, this.#z, this.#x, l, this.#width, body, this.#kept);
   }
 
   /** [P (M × M, row-major), q (M)] for the weights `r`; `keep`: keep R for the backward. */

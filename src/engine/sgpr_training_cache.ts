@@ -8,7 +8,7 @@
  */
 
 import * as core from "../wasm/core.ts";
-import { gemmEx } from "../wasm/core.ts";
+import { forEachWhitenedChunk, whitenedChunkWidth } from "../wasm/whitened_chunks.ts";
 import { noGrad } from "../settings.ts";
 import { NotPositiveDefiniteError } from "../errors.ts";
 import type { InducingPointCovariance } from "../kernels/inducing_point_covariance.ts";
@@ -23,17 +23,12 @@ export interface SgprTrainingCache {
   c: Float64Array;
 }
 
-/** The default chunk of training inputs: ~2²¹ entries of R at a time. */
-function defaultChunk(m: number): number {
-  return Math.max(64, Math.floor(2 ** 21 / Math.max(m, 1)));
-}
-
 /**
  * L, L_A and c for the training prior's covariance and the residuals y − μ.
  *
  * @param covariance the training prior's covariance (Q at the training inputs)
  * @param residuals y − μ at the training inputs
- * @param chunk inputs streamed at a time (default ~2²¹ / M)
+ * @param chunk inputs streamed at a time (default {@link whitenedChunkWidth}'s)
  * @throws {NotPositiveDefiniteError} when A cannot be factored
  *
  * @example
@@ -59,20 +54,15 @@ export function sgprTrainingCache(
   const prog: core.KernelProgram = { ops: covariance.plan.ops, theta: factor.theta.data };
   const noise = covariance.rawNoise.valueTensor().data[0];
   const zs: core.PointSet = { data: factor.z.data, n: m, d };
-  const width = Math.max(1, Math.min(chunk ?? defaultChunk(m), n));
+  const width = whitenedChunkWidth(m, n, chunk);
   using l = core.F64Buffer.from(factor.l.data);
   using a = core.F64Buffer.alloc(m * m);
   using v = core.F64Buffer.alloc(m);
   a.view().fill(0);
   v.view().fill(0);
-  using buf = core.F64Buffer.alloc(m * width);
   const weights = new Float64Array(width);
-  for (let start = 0; start < n; start += width) {
-    const c = Math.min(width, n - start);
-    const xc = { data: covariance.x.data.subarray(start * d, (start + c) * d), n: c, d };
-    const rc = c === width ? buf : buf.subarray(0, m * c);
-    core.kernelMatrixInto(prog, zs, xc, rc);
-    core.trsmLower(l, m, rc, c, false); // R_c
+  forEachWhitenedChunk(prog, zs, covariance.x, l, width, (start, xc, rc) => {
+    const c = xc.n;
     const kxx = core.kernelDiag(prog, xc);
     const q = new Float64Array(c), rv = rc.view();
     for (let i = 0; i < m; i++) {
@@ -88,9 +78,9 @@ export function sgprTrainingCache(
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < c; j++) rv[i * c + j] *= scale[j];
     }
-    gemmEx(rc, rc, a, m, c, m, { transposeB: true, lower: true, accumulate: true });
-    gemmEx(rc, weights.subarray(0, c), v, m, c, 1, { accumulate: true });
-  }
+    core.gemmEx(rc, rc, a, m, c, m, { transposeB: true, lower: true, accumulate: true });
+    core.gemmEx(rc, weights.subarray(0, c), v, m, c, 1, { accumulate: true });
+  });
   const av = a.view();
   for (let i = 0; i < m; i++) av[i * m + i] += 1;
   const status = core.cholesky(a, m);

@@ -10,6 +10,7 @@ import type { Parameter } from "../parameter.ts";
 import type { Covariance } from "../distributions/covariance.ts";
 import { NotPositiveDefiniteError, warn } from "../errors.ts";
 import * as core from "../wasm/core.ts";
+import { forEachWhitenedChunk, whitenedChunkWidth } from "../wasm/whitened_chunks.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
@@ -158,21 +159,14 @@ export class InducingPointCovariance implements Covariance {
     const f = this.inducingFactor();
     const prog = { ops: this.plan.ops, theta: f.theta.data };
     const zs = { data: f.z.data, n: m, d };
-    const width = Math.max(1, Math.min(Math.floor(2 ** 21 / m), n));
     using l = core.F64Buffer.from(f.l.data);
-    using buf = core.F64Buffer.alloc(m * width);
     const out = new Float64Array(n);
-    for (let start = 0; start < n; start += width) {
-      const c = Math.min(width, n - start);
-      const rc = c === width ? buf : buf.subarray(0, m * c);
-      const xc = { data: this.x.data.subarray(start * d, (start + c) * d), n: c, d };
-      core.kernelMatrixInto(prog, zs, xc, rc);
-      core.trsmLower(l, m, rc, c, false); // R_c
-      const rv = rc.view();
+    forEachWhitenedChunk(prog, zs, this.x, l, whitenedChunkWidth(m, n), (start, xc, rc) => {
+      const rv = rc.view(), c = xc.n;
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < c; j++) out[start + j] += rv[i * c + j] ** 2;
       }
-    }
+    });
     return Promise.resolve(out);
   }
 }
