@@ -23,6 +23,7 @@ import { gemmEx } from "../wasm/core.ts";
 import { forEachWhitenedChunk, whitenedChunkWidth } from "../wasm/whitened_chunks.ts";
 import { kernelCrossThetaContract, kernelInputContract } from "../wasm/kernel_contractions.ts";
 import { record, Tensor } from "./tensor.ts";
+import { packedSlice } from "./packed_outputs.ts";
 import { gradEnabled } from "../settings.ts";
 import { showShape } from "./broadcast.ts";
 import type { KernelOps } from "./kernel_ops.ts";
@@ -60,16 +61,6 @@ function matrixOf(name: string, t: unknown): [number, number] {
     );
   }
   return [t.shape[0], t.shape[1]];
-}
-
-/** A slice [start, start + size) of the flat `t`, recorded (its VJP scatters back). */
-function slice(t: Tensor, start: number, shape: number[]): Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  return record("inducingProducts.slice", t.data.slice(start, start + size), shape, [t], (g) => {
-    const out = new Float64Array(t.size);
-    out.set(g, start);
-    return [out];
-  });
 }
 
 /**
@@ -179,7 +170,7 @@ export function inducingProducts(
     inputs,
     (grad) => stream.backward(r.data, packed, grad, needs),
   );
-  return { gram: slice(out, 0, [m, m]), cross: slice(out, m * m, [m]) };
+  return { gram: packedSlice(out, 0, [m, m]), cross: packedSlice(out, m * m, [m]) };
 }
 
 /** Which inputs of {@link inducingProducts} want a gradient. */

@@ -8,7 +8,7 @@ import type { InputLike } from "../tensor.ts";
 import type { Generator } from "../random.ts";
 import { Tensor } from "../autograd/tensor.ts";
 import { log, square } from "../autograd/elementwise.ts";
-import { whitenedVarianceTerm } from "../autograd/whitened_variance.ts";
+import { whitenedPredictive } from "../autograd/whitened_predictive.ts";
 import { diagonal, matmul } from "../autograd/matrix.ts";
 import { cholesky, triangularSolve } from "../autograd/linalg.ts";
 import { kernelDiagonal, kernelMatrix } from "../autograd/kernel_ops.ts";
@@ -91,19 +91,19 @@ export class VariationalStrategy extends VariationalStrategyBase {
     const theta = thetaTensor(plan.slots);
     const meanX = loc.mean !== null ? loc.mean.forward(xt) : new Tensor(loc.values.slice(), [n]);
     const kuu = kernelMatrix(plan, theta, z).add(eye(mInd, this.jitter));
-    const kux = kernelMatrix(plan, theta, z, xt);
     const kxx = kernelDiagonal(plan, theta, xt);
     const l = cholesky(kuu);
-    const a = triangularSolve(l, kux); // L⁻¹ K_ux, M × n
     const q = this.variationalDistribution;
     const { mean: qMean, root } = q.moments();
-    const mean = matmul(a, qMean, { transposeA: true }).add(meanX);
-    // diag(Aᵀ (S − I) A) = colsum((Rᵀ A)²) − colsum(A²), fused: R is triangular, so Rᵀ A and
-    // its VJP cost half a dense product each, and no M³ term.
-    const variance = kxx.add(this.jitter).add(whitenedVarianceTerm(root, a));
+    // Aᵀm and diag(Aᵀ (S − I) A) for A = L⁻¹ K_ux, fused: K_ux, A and RᵀA stay in WASM
+    // memory, and R's and L's triangular products cost half a dense product each.
+    const pred = whitenedPredictive(plan, theta, z, xt, l, qMean, root);
+    const mean = pred.mean.add(meanX);
+    const variance = kxx.add(this.jitter).add(pred.varianceTerm);
     const jitter = this.jitter;
     const dense = (): Tensor => {
       const kxxFull = kernelMatrix(plan, theta, xt).add(eye(n, jitter));
+      const a = triangularSolve(l, kernelMatrix(plan, theta, z, xt)); // L⁻¹ K_ux, M × n
       const rootTa = matmul(root, a, { transposeA: true });
       const s = matmul(rootTa, rootTa, { transposeA: true });
       const p = matmul(a, a, { transposeA: true });
