@@ -279,8 +279,7 @@ class ChunkStream {
       if (!wantsK) return;
       // K̄_c = L⁻ᵀ R̄_c = W R_c + b̄ r_cᵀ.
       const kBar = kBarAll.subarray(0, m * c);
-      kBar.view().fill(0);
-      gemmEx(w, rc, kBar, m, m, c, { accumulate: true });
+      gemmEx(w, rc, kBar, m, m, c);
       gemmEx(bBar, r.subarray(start, start + c), kBar, m, 1, c, { accumulate: true });
       if (gTheta !== null) {
         const t = kernelCrossThetaContract(this.#prog, this.#z, xc, kBar);
