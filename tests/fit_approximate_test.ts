@@ -5,14 +5,14 @@ import * as gp from "../mod.ts";
 class SVGP extends gp.models.ApproximateGP {
   meanModule = new gp.means.ConstantMean();
   covarModule = new gp.kernels.ScaleKernel(new gp.kernels.RBFKernel());
-  constructor() {
+  constructor(
+    q: gp.variational.VariationalDistribution = new gp.variational
+      .CholeskyVariationalDistribution(6),
+  ) {
     super(
-      new gp.variational.VariationalStrategy(
-        null,
-        Array.from(gp.linspace(0, 1, 6)),
-        new gp.variational.CholeskyVariationalDistribution(6),
-        { seed: 4 },
-      ),
+      new gp.variational.VariationalStrategy(null, Array.from(gp.linspace(0, 1, 6)), q, {
+        seed: 4,
+      }),
     );
   }
   forward(x: gp.Inputs): gp.distributions.MultivariateNormal {
@@ -288,4 +288,101 @@ Deno.test("fitApproximate() with a source rejects misplaced and wrong options, n
       e instanceof RangeError && /read 40 rows/.test(e.message) && /numData = 50/.test(e.message) &&
       /numData: 40/.test(e.message),
   );
+});
+
+// ---- Own optimizers: continuing a run, GPyTorch's NGD + Adam recipe.
+
+Deno.test("fitApproximate() continued with history.optimizers is one longer run, Adam's moments kept", async () => {
+  const options = { batchSize: 12, shuffle: false, progress: false } as const;
+  const a = new SVGP(), la = new gp.likelihoods.GaussianLikelihood();
+  const whole = await gp.optim.fitApproximate(a, la, x, y, { ...options, epochs: 4, lr: 0.03 });
+  const b = new SVGP(), lb = new gp.likelihoods.GaussianLikelihood();
+  const first = await gp.optim.fitApproximate(b, lb, x, y, { ...options, epochs: 2, lr: 0.03 });
+  assert.strictEqual(first.optimizers.length, 1);
+  assert.ok(first.optimizers[0] instanceof gp.optim.Adam);
+  const second = await gp.optim.fitApproximate(b, lb, x, y, {
+    ...options,
+    epochs: 2,
+    optimizers: first.optimizers,
+  });
+  assert.strictEqual(second.optimizers[0], first.optimizers[0]);
+  assert.deepStrictEqual([...first.loss, ...second.loss], whole.loss);
+  assert.deepStrictEqual(rawState(b, lb), rawState(a, la));
+  // A fresh Adam for the second half (no optimizers) restarts the moments: another path.
+  const c = new SVGP(), lc = new gp.likelihoods.GaussianLikelihood();
+  await gp.optim.fitApproximate(c, lc, x, y, { ...options, epochs: 2, lr: 0.03 });
+  const restarted = await gp.optim.fitApproximate(c, lc, x, y, { ...options, epochs: 2, lr: 0.03 });
+  assert.notDeepStrictEqual(restarted.loss, second.loss);
+});
+
+const natural = () => new SVGP(new gp.variational.NaturalVariationalDistribution(6));
+
+Deno.test("fitApproximate() steps GPyTorch's NGD + Adam recipe as the hand-written loop does", async () => {
+  const split = (model: SVGP, lik: gp.likelihoods.GaussianLikelihood) => {
+    const q = model.variationalStrategy.variationalDistribution.parameters();
+    const others = [...model.parameters(), ...lik.parameters()].filter((p) => !q.includes(p));
+    return [new gp.optim.NGD(q, { numData: 40, lr: 0.5 }), new gp.optim.Adam(others, { lr: 0.02 })];
+  };
+  const a = natural(), la = new gp.likelihoods.GaussianLikelihood();
+  const history = await gp.optim.fitApproximate(a, la, x, y, {
+    epochs: 3,
+    batchSize: 20,
+    shuffle: false,
+    optimizers: split(a, la),
+    progress: false,
+  });
+  const b = natural(), lb = new gp.likelihoods.GaussianLikelihood();
+  const optimizers = split(b, lb);
+  const mll = new gp.mlls.VariationalELBO(lb, b, 40);
+  const losses: number[] = [];
+  b.train();
+  lb.train();
+  for (let epoch = 0; epoch < 3; epoch++) {
+    for (const start of [0, 20]) {
+      for (const o of optimizers) o.zeroGrad();
+      const loss = (await mll.call(b.call(x.slice(start, start + 20)), y.slice(start, start + 20)))
+        .neg();
+      loss.backward();
+      for (const o of optimizers) o.step();
+      losses.push(loss.item());
+    }
+  }
+  assert.deepStrictEqual(history.loss, losses);
+  assert.deepStrictEqual(rawState(a, la), rawState(b, lb));
+});
+
+Deno.test("fitApproximate() rejects optimizers that miss, repeat or mis-scale a parameter, naming it", async () => {
+  const model = new SVGP(), lik = new gp.likelihoods.GaussianLikelihood();
+  const before = rawState(model, lik);
+  const all = [...model.parameters(), ...lik.parameters()];
+  const fit = (options: gp.optim.FitApproximateOptions) => () =>
+    gp.optim.fitApproximate(model, lik, x, y, { progress: false, ...options });
+  const fails = (f: () => Promise<unknown>, type: typeof TypeError, re: RegExp) =>
+    assert.rejects(f, (e: Error) => e instanceof type && re.test(e.message), String(re));
+  const adam = new gp.optim.Adam(all);
+  await fails(fit({ optimizers: adam, lr: 0.1 }), TypeError, /lr = 0\.1 is given with/);
+  await fails(fit({ optimizers: [] }), TypeError, /non-empty array/);
+  await fails(fit({ optimizers: [adam, {} as never] }), TypeError, /optimizers\[1\] is/);
+  await fails(
+    fit({ optimizers: new gp.optim.LBFGS(all) }),
+    TypeError,
+    /LBFGS, whose line search needs the full objective/,
+  );
+  await fails(
+    fit({ optimizers: new gp.optim.Adam(all.slice(1)) }),
+    RangeError,
+    /1 trainable parameter\(s\) .*\(the first: model\.[\w.]+\)/,
+  );
+  await fails(
+    fit({ optimizers: [adam, new gp.optim.Adam(all.slice(0, 1))] }),
+    RangeError,
+    /parameter model\.[\w.]+ is in options\.optimizers\[0\] and \[1\]/,
+  );
+  await fails(
+    fit({ optimizers: [new gp.optim.NGD(all, { numData: 39 })] }),
+    RangeError,
+    /NGD with numData = 39 .* \{ numData: 40 \}/,
+  );
+  assert.deepStrictEqual(rawState(model, lik), before);
+  assert.strictEqual(model.variationalStrategy.variationalParamsInitialized, false);
 });

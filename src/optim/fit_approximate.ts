@@ -15,6 +15,10 @@ import { ChunkedBatches } from "../data/batches_from_chunks.ts";
 import { VariationalELBO } from "../mlls/variational_elbo.ts";
 import { PredictiveLogLikelihood } from "../mlls/predictive_log_likelihood.ts";
 import { Adam } from "./adam.ts";
+import { LBFGS } from "./lbfgs.ts";
+import { NGD } from "./ngd.ts";
+import { Optimizer } from "./optimizer.ts";
+import type { Parameter } from "../parameter.ts";
 
 const FN = "fitApproximate(model, likelihood, …)";
 
@@ -26,8 +30,17 @@ export interface FitApproximateLoopOptions {
   beta?: number;
   /** Passes over the data (default 10). */
   epochs?: number;
-  /** Adam's learning rate (default 0.01). */
+  /** Adam's learning rate (default 0.01; not with `optimizers`). */
   lr?: number;
+  /**
+   * The optimizers to step, instead of a fresh `Adam(lr)` over every parameter: pass an
+   * earlier call's `history.optimizers` to continue a run with Adam's moments, or
+   * GPyTorch's natural-gradient recipe `[new NGD(q's parameters, { numData }), new Adam(the
+   * others)]`. Together they must hold every parameter of the model and the likelihood that
+   * requires a gradient, each once. L-BFGS is refused: its line search needs the full
+   * objective, which a minibatch changes every step (use `gp.optim.fit` on the full data).
+   */
+  optimizers?: Optimizer | readonly Optimizer[];
   /**
    * Show the progress line (epoch, step, loss, time left): true writes it to standard
    * output, a function receives each line; default only when standard output is a terminal.
@@ -71,6 +84,8 @@ export interface FitApproximateHistory {
   numData: number;
   /** Wall time in seconds. */
   seconds: number;
+  /** The optimizers stepped, with their state: pass them back to continue the run. */
+  optimizers: Optimizer[];
 }
 
 /**
@@ -93,9 +108,12 @@ export interface FitApproximateHistory {
  * @param likelihood its likelihood
  * @param x inputs (N × d), or a {@link BatchSource}
  * @param y targets (N), or, with a source, the options
- * @param options epochs (10), batchSize (1024), shuffle (true), seed (0), lr (0.01),
- *   objective ("elbo"), beta (1), progress
- * @throws {TypeError} a bad source or option, batch options given with a source
+ * @param options epochs (10), batchSize (1024), shuffle (true), seed (0), lr (0.01) or
+ *   optimizers, objective ("elbo"), beta (1), progress
+ * @throws {TypeError} a bad source or option, batch options given with a source, `lr`
+ *   with `optimizers`, an L-BFGS optimizer
+ * @throws {RangeError} optimizers that leave out a trainable parameter, hold one twice, or
+ *   an NGD whose numData is not N
  * @throws {RangeError} a bad option value, a failed step (see above), a stream whose first
  *   epoch reads a number of rows other than `numData`
  *
@@ -117,12 +135,18 @@ export interface FitApproximateHistory {
  * }
  * const x = gp.linspace(0, 1, 64);
  * const y = x.map((v) => Math.sin(6 * v));
+ * const model = new SVGP(), likelihood = new gp.likelihoods.GaussianLikelihood();
  * const history = await gp.optim.fitApproximate(
- *   new SVGP(), new gp.likelihoods.GaussianLikelihood(), x, y,
+ *   model, likelihood, x, y,
  *   { epochs: 5, batchSize: 16, lr: 0.05, progress: false },
  * );
  * assert.strictEqual(history.steps, 20);
  * assert.ok(history.epochLoss[4] < history.epochLoss[0]);
+ * // Two more epochs with the same Adam (its moments carry over).
+ * const more = await gp.optim.fitApproximate(
+ *   model, likelihood, x, y, { epochs: 2, batchSize: 16, optimizers: history.optimizers, progress: false },
+ * );
+ * assert.strictEqual(more.optimizers[0], history.optimizers[0]);
  * // The same data as a "file" of 4 chunks, read anew each epoch.
  * async function* read() {
  *   for (let c = 0; c < 4; c++) yield { x: x.slice(16 * c, 16 * c + 16), y: y.slice(16 * c, 16 * c + 16) };
@@ -186,6 +210,7 @@ interface LoopSettings {
   objective: "elbo" | "pll";
   beta: number;
   lr: number;
+  optimizers: Optimizer[] | null;
   progress: boolean | ((line: string) => void);
 }
 
@@ -204,7 +229,83 @@ function loopSettings(options: FitApproximateLoopOptions): LoopSettings {
       `${FN}: options.progress is ${typeof progress}; pass true, false or a function (line) => …`,
     );
   }
-  return { epochs, objective, beta: options.beta ?? 1, lr: options.lr ?? 0.01, progress };
+  return {
+    epochs,
+    objective,
+    beta: options.beta ?? 1,
+    lr: options.lr ?? 0.01,
+    optimizers: checkOptimizers(options),
+    progress,
+  };
+}
+
+function checkOptimizers(options: FitApproximateLoopOptions): Optimizer[] | null {
+  const given = options.optimizers;
+  if (given === undefined) return null;
+  if (options.lr !== undefined) {
+    throw new TypeError(
+      `${FN}: options.lr = ${options.lr} is given with options.optimizers, whose own learning ` +
+        `rates apply; set lr on the optimizers (or omit optimizers for a fresh Adam)`,
+    );
+  }
+  const list = given instanceof Optimizer ? [given] : Array.isArray(given) ? [...given] : null;
+  if (list === null || list.length === 0) {
+    throw new TypeError(
+      `${FN}: options.optimizers is ${given}; pass an optimizer or a non-empty array of them`,
+    );
+  }
+  list.forEach((o, i) => {
+    if (!(o instanceof Optimizer)) {
+      throw new TypeError(`${FN}: options.optimizers[${i}] is ${o}, not an optimizer`);
+    }
+    if (o instanceof LBFGS) {
+      throw new TypeError(
+        `${FN}: options.optimizers[${i}] is an LBFGS, whose line search needs the full ` +
+          `objective while each minibatch changes it; use Adam, SGD or NGD here, or ` +
+          `gp.optim.fit for full-batch L-BFGS`,
+      );
+    }
+  });
+  return list;
+}
+
+/**
+ * Checks that `optimizers` step every trainable parameter of `params` exactly once, and
+ * that an NGD scales by the same N as the objective.
+ */
+function checkCoverage(
+  optimizers: Optimizer[],
+  names: Map<Parameter, string>,
+  numData: number,
+): void {
+  const owner = new Map<Parameter, number>();
+  optimizers.forEach((o, i) => {
+    if (o instanceof NGD && o.numData !== numData) {
+      throw new RangeError(
+        `${FN}: options.optimizers[${i}] is an NGD with numData = ${o.numData} but the ` +
+          `objective is scaled by N = ${numData}; construct it with { numData: ${numData} }`,
+      );
+    }
+    for (const p of o.params) {
+      const j = owner.get(p);
+      if (j !== undefined) {
+        throw new RangeError(
+          `${FN}: parameter ${names.get(p) ?? p} is in options.optimizers[${j}] and [${i}], ` +
+            `so it would be ` +
+            `stepped twice a batch; give each parameter to one optimizer`,
+        );
+      }
+      owner.set(p, i);
+    }
+  });
+  const missing = [...names.keys()].filter((p) => p.requiresGrad && !owner.has(p));
+  if (missing.length > 0) {
+    throw new RangeError(
+      `${FN}: ${missing.length} trainable parameter(s) of the model and likelihood are in ` +
+        `none of options.optimizers (the first: ${names.get(missing[0])}); add them, or freeze ` +
+        `them with parameter.requiresGrad_(false)`,
+    );
+  }
 }
 
 function checkSourceOptions(
@@ -269,8 +370,15 @@ async function train(
   const { epochs, progress } = settings;
   const Objective = settings.objective === "elbo" ? VariationalELBO : PredictiveLogLikelihood;
   const mll = new Objective(likelihood, model, numData, { beta: settings.beta });
-  const params = [...new Set([...model.parameters(), ...likelihood.parameters()])];
-  const optimizer = new Adam(params, { lr: settings.lr });
+  const names = new Map<Parameter, string>();
+  for (const [prefix, module] of [["model", model], ["likelihood", likelihood]] as const) {
+    for (const [path, p] of module.namedParameters()) {
+      if (!names.has(p)) names.set(p, `${prefix}.${path}`);
+    }
+  }
+  const params = [...names.keys()];
+  const optimizers = settings.optimizers ?? [new Adam(params, { lr: settings.lr })];
+  checkCoverage(optimizers, names, numData);
   const strategy = model.variationalStrategy;
   const encoder = new TextEncoder();
   const write = typeof progress === "function"
@@ -286,18 +394,20 @@ async function train(
     steps: 0,
     numData,
     seconds: 0,
+    optimizers,
   };
   const perEpoch = batchesPerEpoch(source, numData);
   const total = epochs * perEpoch;
   const t0 = performance.now();
 
-  // One Adam step on a batch; on any failure every parameter and the lazy initialisation
-  // go back to where they were (Adam's own state is untouched by a failed step).
+  // One step on a batch; on any failure every parameter and the lazy initialisation go back
+  // to where they were. Every gradient is checked before any optimizer steps, so that the
+  // optimizers' own state (Adam's moments) is untouched by a failed step too.
   const step = async (batch: Batch, epoch: number): Promise<number> => {
     const saved = params.map((p) => p.rawValues);
     const restoreInitialization = strategy.initializationCheckpoint();
     try {
-      optimizer.zeroGrad();
+      for (const o of optimizers) o.zeroGrad();
       const loss = (await mll.call(model.call(batch.x), batch.y)).neg();
       const value = loss.item();
       if (!Number.isFinite(value)) {
@@ -307,12 +417,13 @@ async function train(
         );
       }
       loss.backward();
-      optimizer.step();
+      checkGradients(names);
+      for (const o of optimizers) o.step();
       return value;
     } catch (e) {
       params.forEach((p, i) => p.setRaw(saved[i]));
       restoreInitialization();
-      optimizer.zeroGrad();
+      for (const o of optimizers) o.zeroGrad();
       if (e instanceof Error) {
         e.message = `${FN}: epoch ${epoch + 1}, batch ${batch.index} (step ${
           history.steps + 1
@@ -356,6 +467,22 @@ async function train(
     history.seconds = (performance.now() - t0) / 1000;
   }
   return history;
+}
+
+/** A RangeError naming the first parameter with a non-finite gradient entry, if any. */
+function checkGradients(names: Map<Parameter, string>): void {
+  for (const [p, name] of names) {
+    const g = p.grad;
+    if (g === null) continue;
+    for (let i = 0; i < g.length; i++) {
+      if (!Number.isFinite(g[i])) {
+        throw new RangeError(
+          `parameter ${name} has gradient ${g[i]} at element ${i}; no parameter was changed. ` +
+            `Check the data and the starting values for numerical trouble`,
+        );
+      }
+    }
+  }
 }
 
 function isTerminal(): boolean {
