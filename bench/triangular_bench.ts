@@ -1,7 +1,7 @@
 /**
  * The triangular routines against the GEMM ceiling: `core.trsmLower` (`L⁻¹ B`, `L⁻ᵀ B`) and
  * `core.trmmLower` (`L B`, `Lᵀ B`) with an M × M factor and a wide right-hand side (M × cols,
- * row-major), one thread, in GF/s (M²·cols flops: ½M²·cols multiply–adds). M = 32 is one
+ * row-major), on one thread (or `--threads`), in GF/s (M²·cols flops: ½M²·cols multiply–adds). M = 32 is one
  * unblocked base case alone; larger M adds the recursive blocking's GEMMs. Each sample
  * times enough calls for about 2·10⁸ flops, each call on a fresh copy of B.
  *
@@ -10,7 +10,7 @@
  * alike, and the two results are compared (max |new − old| / max |old|).
  *
  *     deno run -A bench/triangular_bench.ts [--old ../old-checkout] [--sizes 32,256,1024]
- *       [--cols 1024,8192] [--reps 5] [--ops trsm,trsmT,trmm,trmmT]
+ *       [--cols 1024,8192] [--reps 5] [--ops trsm,trsmT,trmm,trmmT] [--threads 1]
  *
  * @module
  */
@@ -73,9 +73,10 @@ function timeCalls(
   n: number,
   m: number,
   calls: number,
+  threads: number,
 ) {
   const { core, settings } = build;
-  using _ = settings.threads(1);
+  using _ = settings.threads(threads);
   using lb = core.F64Buffer.from(l);
   using bb = core.F64Buffer.from(b0);
   const trans = op.endsWith("T");
@@ -102,15 +103,17 @@ if (import.meta.main) {
       cols: { type: "string", default: "1024,8192" },
       reps: { type: "string", default: "5" },
       ops: { type: "string", default: "trsm,trsmT,trmm,trmmT" },
+      threads: { type: "string", default: "1" },
     },
   });
   const here = new URL("..", import.meta.url).pathname;
   const builds = [await load("new", here)];
   if (values.old) builds.unshift(await load("old", values.old));
   const reps = Number(values.reps);
+  const threads = Number(values.threads);
   const ops = values.ops.split(",") as Op[];
   console.log(
-    `one thread; GF/s = M²·cols / time a call (median of ${reps} samples of ~2e8 flops, after two warm-up samples)`,
+    `threads(${threads}); GF/s = M²·cols / time a call (median of ${reps} samples of ~2e8 flops, after two warm-up samples)`,
   );
   for (const n of values.sizes.split(",").map(Number)) {
     for (const m of values.cols.split(",").map(Number)) {
@@ -123,7 +126,7 @@ if (import.meta.main) {
         const calls = callsPerSample(n, m);
         for (let r = 0; r < reps + 2; r++) {
           builds.forEach((b, j) => {
-            const { ms, out } = timeCalls(b, op, l, b0, n, m, calls);
+            const { ms, out } = timeCalls(b, op, l, b0, n, m, calls, threads);
             if (r > 1) times[j].push(ms / calls);
             else outs[j] = out;
           });
