@@ -8,14 +8,16 @@
 //! operations (and order) of the row axpys this replaces, so the results are the
 //! same bits. What changes is where the operands live: the tile's rows of `B` are
 //! copied into a contiguous panel of `n × TW` that stays in L1 (rows `m` apart would
-//! collide in a few cache sets), the row being computed stays in registers for its
-//! whole chain (eight `f64x2` in the wasm32 + simd128 build) and `T` is read from a
-//! packed copy. Every other target runs a portable twin with the same operations.
+//! collide in a few cache sets), the rows being computed stay in registers for their
+//! whole chains ([`Row8`]: two rows of eight columns, or one of sixteen, in eight
+//! `f64x2`) and `T` is read from a packed copy. Natively, [`Row8`]'s portable twin runs
+//! the same operations, so `core-rs/tests/tri_tile.rs` checks the bits.
 
+use crate::tri_row::{Row8, RW};
 use crate::view::{MatMut, MatRef};
 
-/// Columns of a tile: one row of it is eight `f64x2` registers.
-pub const TW: usize = 16;
+/// Columns of a tile: two [`Row8`]s.
+pub const TW: usize = 2 * RW;
 
 /// The most rows of `T` a base case has (the blocked routines' base size).
 pub const TILE_ROWS: usize = 32;
@@ -86,9 +88,61 @@ struct Tri {
     pan: *mut f64,
 }
 
-/// One tile (`b` n×w, `w ≤ TW`). Apart from [`base_case`] (and taking pointers, not
-/// its arrays) so that LLVM addresses the panel from a plain pointer, with positive
-/// load offsets that V8 folds into the loads.
+impl Tri {
+    #[inline(always)]
+    unsafe fn c(&self, i: usize, k: usize) -> f64 {
+        *self.coef.add(i * self.n + k)
+    }
+    #[inline(always)]
+    unsafe fn d(&self, i: usize) -> f64 {
+        *self.diag.add(i)
+    }
+    /// Columns `h..h + RW` of panel row `k`.
+    #[inline(always)]
+    unsafe fn x(&self, k: usize, h: usize) -> *mut f64 {
+        self.pan.add(k * TW + h)
+    }
+}
+
+/// Where one tile's rows start from and where they go: `B` itself, or the panel.
+struct Io {
+    b: MatMut,
+    /// Start from the panel (a multiply's originals, the edge tile's padded rows).
+    from_panel: bool,
+    /// Write the panel (a solve's later rows read it; the edge tile is copied out last).
+    to_panel: bool,
+    /// Write `B` (every full tile).
+    to_b: bool,
+}
+
+impl Io {
+    #[inline(always)]
+    unsafe fn src(&self, t: &Tri, i: usize, h: usize) -> *const f64 {
+        if self.from_panel {
+            t.x(i, h)
+        } else {
+            self.b.ptr_at(i, h)
+        }
+    }
+    #[inline(always)]
+    unsafe fn put(&self, t: &Tri, i: usize, h: usize, r: &mut Row8) {
+        if self.to_panel {
+            r.store(t.x(i, h));
+        }
+        if self.to_b {
+            r.store(self.b.ptr_at(i, h));
+        }
+    }
+}
+
+/// One tile (`b` n×w, `w ≤ TW`), apart from [`base_case`] (and on pointers, not its
+/// arrays) so that LLVM addresses the panel from a plain pointer, with positive offsets.
+///
+/// The solve with `T` upper runs one row at a time, all `TW` columns in registers (row
+/// `i`'s chain starts with row `i+1`, which must be solved first); the others run two
+/// rows at a time over `RW` columns, sharing each load of a row of `B` between both
+/// chains: the part of the chains the two rows have in common runs in step, the
+/// one term only one of them has comes first or last, where the order puts it.
 #[inline(never)]
 unsafe fn tile<const SOLVE: bool, const BELOW: bool>(t: &Tri, b: MatMut) {
     let (n, w, pan) = (t.n, b.cols, t.pan);
@@ -104,31 +158,37 @@ unsafe fn tile<const SOLVE: bool, const BELOW: bool>(t: &Tri, b: MatMut) {
     } else if !SOLVE {
         // A multiply reads original rows: copy them first (in registers, not memcpy).
         for i in 0..n {
-            Acc::load(b.ptr_at(i, 0)).store(pan.add(i * TW));
+            for h in [0, RW] {
+                Row8::load(b.ptr_at(i, h)).store(t.x(i, h));
+            }
         }
     }
-    // The order that reads only rows already solved (a solve) or not yet written (a multiply).
-    let ascending = BELOW == SOLVE;
-    for step in 0..n {
-        let i = if ascending { step } else { n - 1 - step };
-        let row = pan.add(i * TW);
-        let mut acc = Acc::load(if edge || !SOLVE { row } else { b.ptr_at(i, 0) });
-        if !SOLVE {
-            acc.scale(*t.diag.add(i));
+    let io = Io { b, from_panel: edge || !SOLVE, to_panel: edge || SOLVE, to_b: !edge };
+    if SOLVE && !BELOW {
+        for i in (0..n).rev() {
+            let s = io.src(t, i, 0);
+            let (mut lo, mut hi) = (Row8::load(s), Row8::load(s.add(RW)));
+            for k in i + 1..n {
+                let c = t.c(i, k);
+                lo.axpy(c, t.x(k, 0));
+                hi.axpy(c, t.x(k, RW));
+            }
+            lo.div(t.d(i));
+            hi.div(t.d(i));
+            io.put(t, i, 0, &mut lo);
+            io.put(t, i, RW, &mut hi);
         }
-        let ci = t.coef.add(i * n);
-        for k in reads(BELOW, i, n) {
-            acc.axpy(*ci.add(k), pan.add(k * TW));
-        }
-        if SOLVE {
-            acc.div(*t.diag.add(i));
-        }
-        // A solve's later rows read this one; a multiply's never do again.
-        if edge || SOLVE {
-            acc.store(row);
-        }
-        if !edge {
-            acc.store(b.ptr_at(i, 0));
+    } else {
+        // The order that reads only rows already solved (a solve) or not yet written
+        // (a multiply).
+        let ascending = BELOW == SOLVE;
+        for h in [0, RW] {
+            for p in 0..n / 2 {
+                pair::<SOLVE, BELOW>(t, &io, if ascending { 2 * p } else { n - 2 - 2 * p }, h);
+            }
+            if n % 2 == 1 {
+                single::<SOLVE, BELOW>(t, &io, if ascending { n - 1 } else { 0 }, h);
+            }
         }
     }
     if edge {
@@ -140,6 +200,55 @@ unsafe fn tile<const SOLVE: bool, const BELOW: bool>(t: &Tri, b: MatMut) {
     }
 }
 
+/// Rows `i` and `j = i + 1`, columns `h..h + RW` (not a solve with `T` upper).
+#[inline(always)]
+unsafe fn pair<const SOLVE: bool, const BELOW: bool>(t: &Tri, io: &Io, i: usize, h: usize) {
+    let j = i + 1;
+    let mut a = Row8::load(io.src(t, i, h));
+    let mut z = Row8::load(io.src(t, j, h));
+    if !SOLVE {
+        a.scale(t.d(i));
+        z.scale(t.d(j));
+    }
+    if !BELOW {
+        // Row i's chain starts with row j (an original row: a multiply).
+        a.axpy(t.c(i, j), t.x(j, h));
+    }
+    for k in reads(BELOW, if BELOW { i } else { j }, t.n) {
+        let x = t.x(k, h);
+        a.axpy(t.c(i, k), x);
+        z.axpy(t.c(j, k), x);
+    }
+    if BELOW {
+        // Row j's chain ends with row i: solved just now, or the original.
+        if SOLVE {
+            a.div(t.d(i));
+            z.axpy_row(t.c(j, i), &a);
+            z.div(t.d(j));
+        } else {
+            z.axpy(t.c(j, i), t.x(i, h));
+        }
+    }
+    io.put(t, i, h, &mut a);
+    io.put(t, j, h, &mut z);
+}
+
+/// Row `i` alone, columns `h..h + RW` (the odd one out of [`pair`]).
+#[inline(always)]
+unsafe fn single<const SOLVE: bool, const BELOW: bool>(t: &Tri, io: &Io, i: usize, h: usize) {
+    let mut a = Row8::load(io.src(t, i, h));
+    if !SOLVE {
+        a.scale(t.d(i));
+    }
+    for k in reads(BELOW, i, t.n) {
+        a.axpy(t.c(i, k), t.x(k, h));
+    }
+    if SOLVE {
+        a.div(t.d(i));
+    }
+    io.put(t, i, h, &mut a);
+}
+
 /// The rows `k` that row `i` of an n-row triangle reads, ascending.
 #[inline(always)]
 fn reads(below: bool, i: usize, n: usize) -> core::ops::Range<usize> {
@@ -147,106 +256,5 @@ fn reads(below: bool, i: usize, n: usize) -> core::ops::Range<usize> {
         0..i
     } else {
         i + 1..n
-    }
-}
-
-/// One tile row in eight `f64x2` registers (named, not an array: LLVM then addresses
-/// the panel with positive offsets, which V8 folds into the loads).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-struct Acc(V, V, V, V, V, V, V, V);
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-type V = core::arch::wasm32::v128;
-
-/// Applies `$f(register, j)` to each register `j` of an [`Acc`].
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-macro_rules! each {
-    ($a:expr, |$v:ident, $j:ident| $body:expr) => {{
-        let a = $a;
-        { let ($v, $j) = (&mut a.0, 0usize); $body }
-        { let ($v, $j) = (&mut a.1, 1usize); $body }
-        { let ($v, $j) = (&mut a.2, 2usize); $body }
-        { let ($v, $j) = (&mut a.3, 3usize); $body }
-        { let ($v, $j) = (&mut a.4, 4usize); $body }
-        { let ($v, $j) = (&mut a.5, 5usize); $body }
-        { let ($v, $j) = (&mut a.6, 6usize); $body }
-        { let ($v, $j) = (&mut a.7, 7usize); $body }
-    }};
-}
-
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-impl Acc {
-    #[inline(always)]
-    unsafe fn load(p: *const f64) -> Acc {
-        use core::arch::wasm32::*;
-        let z = f64x2_splat(0.0);
-        let mut a = Acc(z, z, z, z, z, z, z, z);
-        let p = p as *const V;
-        each!(&mut a, |v, j| *v = v128_load(p.add(j)));
-        a
-    }
-    /// `acc ← acc · d`.
-    #[inline(always)]
-    unsafe fn scale(&mut self, d: f64) {
-        use core::arch::wasm32::*;
-        let d = f64x2_splat(d);
-        each!(self, |v, _j| *v = f64x2_mul(*v, d));
-    }
-    /// `acc ← acc + c · x`.
-    #[inline(always)]
-    unsafe fn axpy(&mut self, c: f64, x: *const f64) {
-        use core::arch::wasm32::*;
-        let c = f64x2_splat(c);
-        let x = x as *const V;
-        each!(self, |v, j| *v = f64x2_add(*v, f64x2_mul(c, v128_load(x.add(j)))));
-    }
-    /// `acc ← acc / d` (a true division).
-    #[inline(always)]
-    unsafe fn div(&mut self, d: f64) {
-        use core::arch::wasm32::*;
-        let d = f64x2_splat(d);
-        each!(self, |v, _j| *v = f64x2_div(*v, d));
-    }
-    #[inline(always)]
-    unsafe fn store(&mut self, p: *mut f64) {
-        use core::arch::wasm32::*;
-        let p = p as *mut V;
-        each!(self, |v, j| v128_store(p.add(j), *v));
-    }
-}
-
-/// Portable tile row (same operations, element by element).
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-struct Acc([f64; TW]);
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-impl Acc {
-    #[inline(always)]
-    unsafe fn load(p: *const f64) -> Acc {
-        Acc(core::array::from_fn(|j| *p.add(j)))
-    }
-    #[inline(always)]
-    unsafe fn scale(&mut self, d: f64) {
-        for v in self.0.iter_mut() {
-            *v *= d;
-        }
-    }
-    #[inline(always)]
-    unsafe fn axpy(&mut self, c: f64, x: *const f64) {
-        for (j, v) in self.0.iter_mut().enumerate() {
-            *v += c * *x.add(j);
-        }
-    }
-    #[inline(always)]
-    unsafe fn div(&mut self, d: f64) {
-        for v in self.0.iter_mut() {
-            *v /= d;
-        }
-    }
-    #[inline(always)]
-    unsafe fn store(&mut self, p: *mut f64) {
-        for (j, v) in self.0.iter().enumerate() {
-            *p.add(j) = *v;
-        }
     }
 }
