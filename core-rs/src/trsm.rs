@@ -6,11 +6,11 @@
 //!
 //! Recursive blocking: split `T` in two, solve the first half, update the second
 //! half's right-hand sides with one [`gemm`] (almost all of the flops), solve the
-//! second half. Below [`TRSM_BASE`] rows an unblocked substitution takes over; it
-//! runs [`crate::tri_tile`]'s register tiles when the rows of `B` are contiguous and
-//! column dot products otherwise. One right-hand side (the solve for α, a posterior mean) skips the
-//! blocking: packing a triangle that is read once costs as much as using it, so a
-//! substitution along whichever direction of `T` is contiguous is faster.
+//! second half. Below [`TRSM_BASE`] rows an unblocked substitution takes over: the
+//! register tiles of [`crate::tri_tile`] when the rows of `B` are contiguous, column
+//! dot products otherwise. One right-hand side (the solve for α, a posterior mean)
+//! skips the blocking: packing a triangle that is read once costs as much as using it,
+//! so a substitution along whichever direction of `T` is contiguous is faster.
 
 use crate::blas1::{axpy, dot, scal};
 use crate::gemm::{gemm, Tri, Workspace};
