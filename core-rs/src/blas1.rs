@@ -70,20 +70,3 @@ pub unsafe fn scal(n: usize, alpha: f64, x: *mut f64, incx: isize) {
         }
     }
 }
-
-/// `x[i·incx] /= d` for `i < n` (a true division, as in the reference algorithms).
-///
-/// # Safety
-/// The vector must address `n` valid elements.
-#[inline]
-pub unsafe fn div(n: usize, d: f64, x: *mut f64, incx: isize) {
-    if incx == 1 {
-        for v in core::slice::from_raw_parts_mut(x, n) {
-            *v /= d;
-        }
-    } else {
-        for i in 0..n as isize {
-            *x.offset(i * incx) /= d;
-        }
-    }
-}

@@ -12,6 +12,8 @@
 //! | [`gemm`] | packed, cache-blocked GEMM (`C += αAB`, full or lower triangle) |
 //! | [`trsm`] | blocked triangular solves |
 //! | [`trmm`] | `B ← L B`, the blocked triangular multiply |
+//! | [`tri_tile`] | the register-tiled base case of the triangular solves and multiplies |
+//! | [`tri_row`] | its registers: eight columns of a row in four `f64x2` (and the portable twin) |
 //! | [`cholesky`] | blocked Cholesky and log-determinant |
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
@@ -37,6 +39,8 @@ pub mod par;
 pub mod probe_contract;
 pub mod status;
 pub mod syr;
+pub mod tri_row;
+pub mod tri_tile;
 pub mod trmm;
 pub mod trsm;
 pub mod vexp;

@@ -4,6 +4,7 @@
 
 use crate::blas1::{axpy, scal};
 use crate::gemm::{gemm, Tri, Workspace};
+use crate::tri_tile::{base_case, Op, Part};
 use crate::trsm::TRMM_BASE;
 use crate::view::{split, MatMut, MatRef};
 
@@ -16,6 +17,9 @@ pub unsafe fn trmm_left_lower(ws: &mut Workspace, l: MatRef, b: MatMut) {
     let n = l.rows;
     if n == 0 || b.cols == 0 {
         return;
+    }
+    if n <= TRMM_BASE && b.cs == 1 {
+        return base_case(Op::Multiply, Part::Below, l, b);
     }
     if n <= TRMM_BASE {
         // Row i of L B = Σ_{k≤i} L_ik B_k: descending i only reads rows not yet written.

@@ -6,21 +6,22 @@
 //!
 //! Recursive blocking: split `T` in two, solve the first half, update the second
 //! half's right-hand sides with one [`gemm`] (almost all of the flops), solve the
-//! second half. Below [`TRSM_BASE`] rows an unblocked substitution takes over; it
-//! uses row axpys when the rows of `B` are contiguous and column dot products
-//! otherwise. One right-hand side (the solve for α, a posterior mean) skips the
-//! blocking: packing a triangle that is read once costs as much as using it, so a
-//! substitution along whichever direction of `T` is contiguous is faster.
+//! second half. Below [`TRSM_BASE`] rows an unblocked substitution takes over: the
+//! register tiles of [`crate::tri_tile`] when the rows of `B` are contiguous, column
+//! dot products otherwise. One right-hand side (the solve for α, a posterior mean)
+//! skips the blocking: packing a triangle that is read once costs as much as using it,
+//! so a substitution along whichever direction of `T` is contiguous is faster.
 
-use crate::blas1::{axpy, div, dot, scal};
+use crate::blas1::{axpy, dot, scal};
 use crate::gemm::{gemm, Tri, Workspace};
+use crate::tri_tile::{base_case, Op, Part};
 use crate::view::{split, MatMut, MatRef};
 
 /// Rows of `T` below which the solve is unblocked.
-pub const TRSM_BASE: usize = 32;
+pub const TRSM_BASE: usize = crate::tri_tile::TILE_ROWS;
 
 /// Rows of `L` below which the multiply is unblocked (as `inverse::INV_BASE`).
-pub const TRMM_BASE: usize = 32;
+pub const TRMM_BASE: usize = crate::tri_tile::TILE_ROWS;
 
 /// `B ← L⁻¹ B` with `L` (n×n) lower triangular, `B` n×m.
 ///
@@ -114,14 +115,8 @@ unsafe fn vector_upper(u: MatRef, b: MatMut) {
 unsafe fn unblocked_lower(l: MatRef, b: MatMut) {
     let (n, m) = (l.rows, b.cols);
     if b.cs == 1 {
-        // Row form: B_i ← (B_i − Σ_{k<i} L_ik B_k) / L_ii, contiguous rows.
-        for i in 0..n {
-            let bi = b.ptr_at(i, 0);
-            for k in 0..i {
-                axpy(m, -l.at(i, k), b.ptr_at(k, 0), 1, bi, 1);
-            }
-            div(m, l.at(i, i), bi, 1);
-        }
+        // Row form: B_i ← (B_i − Σ_{k<i} L_ik B_k) / L_ii, contiguous rows, by tiles.
+        base_case(Op::Solve, Part::Below, l, b);
     } else {
         // Column form: one dot product per element, along B's contiguous columns.
         for c in 0..m {
@@ -137,13 +132,7 @@ unsafe fn unblocked_lower(l: MatRef, b: MatMut) {
 unsafe fn unblocked_upper(u: MatRef, b: MatMut) {
     let (n, m) = (u.rows, b.cols);
     if b.cs == 1 {
-        for i in (0..n).rev() {
-            let bi = b.ptr_at(i, 0);
-            for k in i + 1..n {
-                axpy(m, -u.at(i, k), b.ptr_at(k, 0), 1, bi, 1);
-            }
-            div(m, u.at(i, i), bi, 1);
-        }
+        base_case(Op::Solve, Part::Above, u, b);
     } else {
         for c in 0..m {
             for i in (0..n).rev() {
@@ -162,6 +151,9 @@ pub unsafe fn trmm_left_lower_trans(ws: &mut Workspace, l: MatRef, b: MatMut) {
     let n = l.rows;
     if n == 0 || b.cols == 0 {
         return;
+    }
+    if n <= TRMM_BASE && b.cs == 1 {
+        return base_case(Op::Multiply, Part::Above, l.t(), b);
     }
     if n <= TRMM_BASE {
         // Row i of Lᵀ B = Σ_{k≥i} L_ki B_k: ascending i only reads rows not yet written.

@@ -7,6 +7,7 @@ use super::runtime::MAX_THREADS;
 use super::scratch::Par;
 use crate::gemm::{gemm as gemm_serial, Tri, Workspace};
 use crate::microkernel::{MR, NR};
+use crate::tri_tile::TW;
 use crate::view::{MatMut, MatRef};
 
 /// Flops below which a dense routine stays on the calling thread.
@@ -113,7 +114,8 @@ pub unsafe fn by_columns(par: &Par, b: MatMut, flops: f64, f: &(dyn Fn(&mut Work
         return f(par.ws(0), b);
     }
     let mut cuts = [0usize; 2 * MAX_THREADS + 1];
-    let cnt = splits(m, p, NR, |_| 1.0, &mut cuts);
+    // Whole tiles of the triangular base case (crate::tri_tile) in every piece but the last.
+    let cnt = splits(m, p, TW, |_| 1.0, &mut cuts);
     par.run(cnt, &|i, tid| {
         let (c0, c1) = (cuts[i], cuts[i + 1]);
         f(par.ws(tid), b.sub(0, c0, b.rows, c1 - c0));
