@@ -22,6 +22,7 @@
 //! | [`opcodes`] | the kernel program's opcode table |
 //! | [`par`] | fork-join over the threads of the shared-memory build |
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
+//! | [`vfill`] | filling and copying float64 slices 16 bytes at a time (wasm) |
 
 pub mod abi_contractions;
 pub mod abi_gemm_ex;
@@ -40,6 +41,7 @@ pub mod syr;
 pub mod trmm;
 pub mod trsm;
 pub mod vexp;
+pub mod vfill;
 pub mod view;
 
 pub use abi_contractions::*;

@@ -61,10 +61,12 @@ pub fn cross_theta_contract(
             let j0 = bj * TILE;
             let tj = TILE.min(n2 - j0);
             // The G tile, zero in the padding.
-            w.iter_mut().for_each(|x| *x = 0.0);
+            if ti < TILE || tj < TILE {
+                vfill::zero(&mut w);
+            }
             for a in 0..ti {
                 let row = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
-                w[a * TILE..a * TILE + tj].copy_from_slice(row);
+                vfill::copy(&mut w[a * TILE..a * TILE + tj], row);
             }
             let inp = TileInputs { x1, x2, d, i0, ti, j0, tj };
             prog.eval(st, &inp, Geom::Block);
@@ -113,7 +115,7 @@ pub fn input_contract(
         Ok(s) => s,
         Err(c) => return c,
     };
-    out.iter_mut().for_each(|x| *x = 0.0);
+    vfill::zero(out);
     let o = SharedMut(out.as_mut_ptr());
     let cols = &cols;
     st.run(outer, &|item, tid| {
@@ -206,7 +208,7 @@ pub fn diag_input_contract(prog: &Program, x: &[f64], n: usize, d: usize, g: &[f
         Ok(s) => s,
         Err(c) => return c,
     };
-    out.iter_mut().for_each(|x| *x = 0.0);
+    vfill::zero(out);
     for b in 0..tiles(n) {
         let i0 = b * TILE;
         let t = TILE.min(n - i0);

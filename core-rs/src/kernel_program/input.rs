@@ -145,7 +145,7 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
         let s = cs[p.op(dims + k)];
         if !e.deps[s] {
             e.deps[s] = true;
-            d[s * TT..s * TT + len].iter_mut().for_each(|x| *x = 0.0);
+            vfill::zero(&mut d[s * TT..s * TT + len]);
         }
     }
     // The column's derivative tile and its gathered inputs, for dim k of the leaf.

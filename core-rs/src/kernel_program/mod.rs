@@ -24,6 +24,7 @@
 //! and `leaf_input`. Composition (`SCALE`, `ADD`, `MUL`) is generic and needs no change.
 
 use crate::status::{E_NOMEM, OK};
+use crate::vfill;
 
 pub mod contractions;
 pub mod drivers;

@@ -221,7 +221,7 @@ pub(super) fn scale(c: f64, slot: usize, e: Entry, geom: Geom) {
                 *x = c * *x + vi;
             }
         } else {
-            ds.copy_from_slice(&v[..len]);
+            vfill::copy(ds, &v[..len]);
             e.deps[slot] = true;
         }
     }
@@ -242,7 +242,7 @@ pub(super) fn add(a: Entry, b: Entry, geom: Geom) {
         match (a.deps[s], b.deps[s]) {
             (true, true) => da[r.clone()].iter_mut().zip(db[r].iter()).for_each(|(x, &y)| *x += y),
             (false, true) => {
-                da[r.clone()].copy_from_slice(&db[r]);
+                vfill::copy(&mut da[r.clone()], &db[r]);
                 a.deps[s] = true;
             }
             _ => {}
