@@ -42,6 +42,7 @@ pub mod trmm;
 pub mod trsm;
 pub mod vexp;
 pub mod vfill;
+mod vexp_table;
 pub mod view;
 
 pub use abi_contractions::*;
