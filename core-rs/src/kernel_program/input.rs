@@ -159,11 +159,7 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];
                 let (o, xi, xj) = col(k);
-                let dk = &mut d[o..o + TT];
-                for_pairs(geom, &xi, &xj, |i, a, b| {
-                    let g = -v[i] * ((a - b) * inv) * inv;
-                    dk[i] += wrt.pick(g, -g);
-                });
+                add_stationary(geom, &xi, &xj, v, &mut d[o..o + TT], wrt, |vi, a, b| -vi * ((a - b) * inv) * inv);
             }
         }
         Instr::Matern { .. } | Instr::Rq { .. } => {
@@ -180,11 +176,7 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];
                 let (o, xi, xj) = col(k);
-                let dk = &mut d[o..o + TT];
-                for_pairs(geom, &xi, &xj, |i, a, b| {
-                    let gv = -h[i] * ((a - b) * inv) * inv;
-                    dk[i] += wrt.pick(gv, -gv);
-                });
+                add_stationary(geom, &xi, &xj, &h, &mut d[o..o + TT], wrt, |hi, a, b| -hi * ((a - b) * inv) * inv);
             }
         }
         Instr::Periodic { ls, n_ls, per, n_per, .. } => {
@@ -251,6 +243,28 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
         }
         Instr::Spectral { scales, .. } => spectral_input(p, e.deps, v, d, len, geom, n_dims, scales, wrt, &col),
         Instr::Scale { .. } | Instr::Add | Instr::Mul => {}
+    }
+}
+
+/// `dk += wrt.pick(g, −g)` over the pairs for a stationary leaf's `g = ∂k/∂x = f(w, x, x′)`
+/// (`w` a tile `f` reads), with `wrt` resolved outside the loop so that it vectorises.
+#[inline(always)]
+fn add_stationary(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    w: &[f64],
+    dk: &mut [f64],
+    wrt: Wrt,
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    match wrt {
+        Wrt::X1 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| q + f(wv, a, b)),
+        Wrt::X2 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| q + -f(wv, a, b)),
+        Wrt::Both => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| {
+            let g = f(wv, a, b);
+            q + (g + -g)
+        }),
     }
 }
 

@@ -42,7 +42,7 @@ pub use tile::{Geom, Stack, TileInputs};
 use drivers::tiles;
 use leaves::*;
 use parse::{try_vec, Instr};
-use tile::{add, for_pairs, mul, Entry};
+use tile::{add, for_pairs, for_pairs_rows, mul, Entry};
 
 /// Side of a tile.
 pub const TILE: usize = 32;

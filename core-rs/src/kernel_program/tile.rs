@@ -70,6 +70,35 @@ pub(super) fn for_pairs(geom: Geom, xi: &[f64; TILE], xj: &[f64; TILE], mut f: i
     }
 }
 
+/// `o[e] = f(o[e], w[e], x, x')` for every pair `e` of the tile, in loops over
+/// fixed-size rows (which LLVM vectorises, without bounds checks); `w` is a tile the
+/// formula reads (the value, or a profile derivative).
+#[inline(always)]
+pub(super) fn for_pairs_rows(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    w: &[f64],
+    o: &mut [f64],
+    f: impl Fn(f64, f64, f64, f64) -> f64,
+) {
+    match geom {
+        Geom::Block => {
+            for (a, (orow, wrow)) in o[..TT].chunks_exact_mut(TILE).zip(w[..TT].chunks_exact(TILE)).enumerate() {
+                let x = xi[a];
+                for ((q, &wv), &y) in orow.iter_mut().zip(wrow.iter()).zip(xj.iter()) {
+                    *q = f(*q, wv, x, y);
+                }
+            }
+        }
+        Geom::Diag => {
+            for ((q, &wv), (&x, &y)) in o[..TILE].iter_mut().zip(w[..TILE].iter()).zip(xi.iter().zip(xj.iter())) {
+                *q = f(*q, wv, x, y);
+            }
+        }
+    }
+}
+
 /// Scratch for one tile evaluation: `depth` entries, each a value tile plus `nd`
 /// derivative tiles (`nd = 0` when only values are wanted) and `nd` dependency flags.
 pub struct Stack {
