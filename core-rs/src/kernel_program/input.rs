@@ -170,8 +170,9 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             };
             let mut h = [0.0f64; TT];
             scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, false, &mut h, &mut []);
-            for x in h[..len].iter_mut() {
-                *x = g.eval(*x).1;
+            match (ins, g) {
+                (Instr::Matern { nu2, .. }, _) => matern_h_tile(nu2, &mut h, len),
+                (_, g) => h[..len].iter_mut().for_each(|x| *x = g.eval(*x).1),
             }
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];

@@ -13,6 +13,7 @@
 //! | [`parse`] | decode and validate a program ([`parse()`], `Instr`, [`Program`]) |
 //! | [`tile`] | tiles, the stack, [`Program::eval`], `SCALE` / `ADD` / `MUL` |
 //! | [`leaves`] | one tile function per leaf kernel |
+//! | [`radial`] | the radial leaves (Matern row by row with the vector `exp`, RQ) |
 //! | [`input`] | input-derivative tiles ([`Program::eval_input`]) |
 //! | [`drivers`] | kernel matrix, diagonal, θ contraction with a symmetric `G` |
 //! | [`contractions`] | θ and input contractions with a rectangular `G`, and on the diagonal |
@@ -31,6 +32,7 @@ pub mod drivers;
 pub mod input;
 pub mod leaves;
 pub mod parse;
+pub mod radial;
 pub mod tile;
 
 pub use contractions::{cross_theta_contract, diag_input_contract, diag_theta_contract, input_contract};
@@ -41,6 +43,7 @@ pub use tile::{Geom, Stack, TileInputs};
 
 use drivers::tiles;
 use leaves::*;
+use radial::*;
 use parse::{try_vec, Instr};
 use tile::{add, for_pairs, for_pairs_rows, mul, Entry};
 

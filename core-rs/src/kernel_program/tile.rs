@@ -212,9 +212,7 @@ impl Program<'_> {
     pub(super) fn leaf(&self, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom) {
         match ins {
             Instr::Rbf { dims, n_dims, ls, n_ls } => rbf(self, e, inp, geom, dims, n_dims, ls, n_ls),
-            Instr::Matern { nu2, dims, n_dims, ls, n_ls } => {
-                radial(self, e, inp, geom, Radial::matern(nu2), dims, n_dims, ls, n_ls, None)
-            }
+            Instr::Matern { nu2, dims, n_dims, ls, n_ls } => matern(self, e, inp, geom, nu2, dims, n_dims, ls, n_ls),
             Instr::Rq { dims, n_dims, ls, n_ls, alpha } => {
                 radial(self, e, inp, geom, Radial::Rq(self.theta[alpha]), dims, n_dims, ls, n_ls, Some(alpha))
             }
