@@ -2,7 +2,7 @@
 //! nearest to `2^(k/128)`; entry `2k` holds the bits of `T_k`, entry `2k + 1` those of
 //! `H_k` minus `k << 45` (so that adding `k << 45` for any integer `k` gives
 //! `H_(k mod 128) · 2^⌊k/128⌋`). Generated with mpmath at 300 bits (the layout of
-//! ARM optimized-routines' `__exp_data.tab`).
+//! ARM optimized-routines' `__exp_data.tab`) by core-rs/tools/gen_vexp_table.py.
 
 #[rustfmt::skip]
 pub(crate) static TAB: [u64; 256] = [
