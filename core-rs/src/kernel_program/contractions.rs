@@ -23,6 +23,22 @@ fn tile_dot(w: &[f64; TT], ds: &[f64]) -> f64 {
     (part[0] + part[2]) + (part[1] + part[3])
 }
 
+/// [`tile_dot`] of a full tile with `G`'s rows read in place: the same terms in the same
+/// order (rows of `TILE` are whole chunks of four).
+#[inline]
+fn tile_dot_rows(g: &[f64], n2: usize, i0: usize, j0: usize, ds: &[f64]) -> f64 {
+    let mut part = [0.0f64; 4];
+    for (a, drow) in ds[..TT].chunks_exact(TILE).enumerate() {
+        let grow = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + TILE];
+        for (wc, dc) in grow.chunks_exact(4).zip(drow.chunks_exact(4)) {
+            for q in 0..4 {
+                part[q] += wc[q] * dc[q];
+            }
+        }
+    }
+    (part[0] + part[2]) + (part[1] + part[3])
+}
+
 /// `Σ_{b<tj} G[i0+a, j0+b] · ds[a*TILE + b]` for each row `a < ti`, each summed in order of
 /// `b`; four rows at a time, so that four independent sums are in flight (same numbers
 /// as one row at a time).
@@ -91,19 +107,20 @@ pub fn cross_theta_contract(
         for bj in 0..r2 {
             let j0 = bj * TILE;
             let tj = TILE.min(n2 - j0);
-            // The G tile, zero in the padding.
-            if ti < TILE || tj < TILE {
+            let full = ti == TILE && tj == TILE;
+            if !full {
+                // The G tile, zero in the padding (a full tile reads G's rows in place).
                 vfill::zero(&mut w);
-            }
-            for a in 0..ti {
-                let row = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
-                vfill::copy(&mut w[a * TILE..a * TILE + tj], row);
+                for a in 0..ti {
+                    let row = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
+                    vfill::copy(&mut w[a * TILE..a * TILE + tj], row);
+                }
             }
             let inp = TileInputs { x1, x2, d, i0, ti, j0, tj };
             prog.eval(st, &inp, Geom::Block);
             for (s, acc_s) in acc.iter_mut().enumerate() {
                 if let Some(ds) = st.deriv(s) {
-                    *acc_s += tile_dot(&w, ds);
+                    *acc_s += if full { tile_dot_rows(g, n2, i0, j0, ds) } else { tile_dot(&w, ds) };
                 }
             }
         }
