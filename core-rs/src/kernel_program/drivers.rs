@@ -54,11 +54,14 @@ pub fn kernel_matrix(
                 unsafe { vfill::copy_raw(o.0.add((i0 + a) * n2 + j0), v.as_ptr().add(a * TILE), cols) };
             }
             if symmetric {
-                let upto = |a: usize| if bi == bj { a } else { tj };
-                for a in 0..ti {
-                    for b in 0..upto(a) {
+                // The mirror, one output row at a time (contiguous stores; the strided
+                // reads stay in the tile). On the diagonal tile only a > b.
+                for b in 0..tj {
+                    let from = if bi == bj { b + 1 } else { 0 };
+                    let dst = (j0 + b) * n2 + i0;
+                    for a in from..ti {
                         // SAFETY: as above.
-                        unsafe { *o.0.add((j0 + b) * n2 + i0 + a) = v[a * TILE + b] };
+                        unsafe { *o.0.add(dst + a) = v[a * TILE + b] };
                     }
                 }
             }
