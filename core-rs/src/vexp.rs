@@ -8,7 +8,7 @@
 //!    (the low bits of `t` hold `k`), `r = (x − k·ln2hi/128) − k·ln2lo/128` with
 //!    `ln2hi` having 16 trailing zero bits, so `k·ln2hi/128` is exact and
 //!    `|r| ≤ ln 2/256 + ε`;
-//! 2. `2^(k/128) = H·2^⌊k/128⌋·(1 + T)` from [`crate::vexp_table`]: the scale `s`
+//! 2. `2^(k/128) = H·2^⌊k/128⌋·(1 + T)` from the table (`vexp_table.rs`): the scale `s`
 //!    is `H·2^⌊k/128⌋` built by an integer add on the bits, `T` the tail;
 //! 3. `exp(x) = s + s·(T + r + r²(½ + r/6) + r⁴(1/24 + r/120))` (Taylor to degree 5:
 //!    truncation `< 2⁻⁶⁰` relative), rounded once at the end.
