@@ -98,19 +98,31 @@ fn exp_special(x: f64) -> f64 {
 /// `v[i] ← exp(scale · v[i])` for every element.
 #[inline]
 pub fn exp_scaled_inplace(v: &mut [f64], scale: f64) {
+    exp_scaled_mul::<false>(v, scale, 1.0);
+}
+
+/// `v[i] ← exp(scale · v[i]) · c` for every element (the product rounded as a separate
+/// multiply would round it, without a second pass).
+#[inline]
+pub fn exp_scaled_mul_inplace(v: &mut [f64], scale: f64, c: f64) {
+    exp_scaled_mul::<true>(v, scale, c);
+}
+
+#[inline(always)]
+fn exp_scaled_mul<const MUL: bool>(v: &mut [f64], scale: f64, c: f64) {
+    let tail = |x: &mut f64| {
+        let y = exp(scale * *x);
+        *x = if MUL { y * c } else { y };
+    };
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         let quads = v.len() / 4;
         // SAFETY: `quads * 4 <= v.len()`; unaligned v128 loads/stores are allowed.
-        unsafe { exp_scaled_quads(v.as_mut_ptr(), quads, scale) };
-        for x in v[quads * 4..].iter_mut() {
-            *x = exp(scale * *x);
-        }
+        unsafe { exp_scaled_quads::<MUL>(v.as_mut_ptr(), quads, scale, c) };
+        v[quads * 4..].iter_mut().for_each(tail);
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    for x in v.iter_mut() {
-        *x = exp(scale * *x);
-    }
+    v.iter_mut().for_each(tail);
 }
 
 /// The constants of the vector loop, read through volatile loads so that they stay
@@ -150,35 +162,38 @@ unsafe fn lanes(x: core::arch::wasm32::v128, c: &Consts) -> core::arch::wasm32::
     add(s, mul(s, tmp))
 }
 
-/// `p[i] ← exp(scale · p[i])` for `i < 4·quads`, four at a time (two independent
-/// vectors, one range check).
+/// `p[i] ← exp(scale · p[i])` (times `c` with `MUL`) for `i < 4·quads`, four at a time
+/// (two independent vectors, one range check).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline]
-unsafe fn exp_scaled_quads(p: *mut f64, quads: usize, scale: f64) {
+unsafe fn exp_scaled_quads<const MUL: bool>(p: *mut f64, quads: usize, scale: f64, c: f64) {
     use core::arch::wasm32::*;
-    let k = |i: usize| f64x2_splat(core::ptr::read_volatile(&VCONST[i]));
-    let c = Consts { lo: k(0), big: k(1), neg_big: k(2), k: [k(3), k(4), k(5), k(6), k(7), k(8), k(9), k(10)] };
+    let ld = |i: usize| f64x2_splat(core::ptr::read_volatile(&VCONST[i]));
+    let k = Consts { lo: ld(0), big: ld(1), neg_big: ld(2), k: [ld(3), ld(4), ld(5), ld(6), ld(7), ld(8), ld(9), ld(10)] };
     let sc = f64x2_splat(scale);
+    let cc = f64x2_splat(c);
     for i in 0..quads {
         let (pa, pb) = (p.add(4 * i) as *mut v128, p.add(4 * i + 2) as *mut v128);
         let (xa, xb) = (f64x2_mul(sc, v128_load(pa)), f64x2_mul(sc, v128_load(pb)));
         // Lanes below LO give 0; they are computed on 0 instead, so that no lane takes
         // the slow path of an underflowing multiply.
-        let (ua, ub) = (f64x2_lt(xa, c.lo), f64x2_lt(xb, c.lo));
+        let (ua, ub) = (f64x2_lt(xa, k.lo), f64x2_lt(xb, k.lo));
         let (xa, xb) = (v128_andnot(xa, ua), v128_andnot(xb, ub));
         // (Two compares: V8's f64x2.abs reads its mask from memory.)
-        let in_range = |x: v128| v128_and(f64x2_lt(x, c.big), f64x2_gt(x, c.neg_big));
+        let in_range = |x: v128| v128_and(f64x2_lt(x, k.big), f64x2_gt(x, k.neg_big));
         let ok = v128_and(in_range(xa), in_range(xb));
         if !i64x2_all_true(ok) {
             // |x| ≥ BIG or NaN in a lane: all four on the scalar path (same numbers).
             for j in 0..4 {
                 let q = p.add(4 * i + j);
-                *q = exp(scale * *q);
+                let y = exp(scale * *q);
+                *q = if MUL { y * c } else { y };
             }
             continue;
         }
-        let (ya, yb) = (lanes(xa, &c), lanes(xb, &c));
-        v128_store(pa, v128_andnot(ya, ua));
-        v128_store(pb, v128_andnot(yb, ub));
+        let (ya, yb) = (v128_andnot(lanes(xa, &k), ua), v128_andnot(lanes(xb, &k), ub));
+        let (ya, yb) = if MUL { (f64x2_mul(ya, cc), f64x2_mul(yb, cc)) } else { (ya, yb) };
+        v128_store(pa, ya);
+        v128_store(pb, yb);
     }
 }

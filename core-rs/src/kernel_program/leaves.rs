@@ -4,21 +4,54 @@
 use super::*;
 
 /// RBF: `v = exp(-½ Σ_k (Δ_k/ℓ_k)²)`, `∂v/∂ℓ = v · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`.
+///
+/// With `post = Some((c, slot))` it also performs the `SCALE` by `c = theta[t]`
+/// (`slot = p.slot[t]`) that follows it, in the same passes and with the same roundings
+/// as [`super::tile::scale`]; `Program::eval` fuses only when `t` is none of the RBF's
+/// lengthscales (so the scale slot starts as a copy of the value).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn rbf(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, ls: usize, n_ls: usize) {
+pub(super) fn rbf(
+    p: &Program,
+    mut e: Entry,
+    inp: &TileInputs,
+    geom: Geom,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    post: Option<(f64, usize)>,
+) {
     let len = geom.len();
     let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)), false);
     let (v, d) = e.tiles.split_at_mut(TT);
     scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
-    crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5);
+    match (post, derivs) {
+        (Some((c, _)), false) => crate::vexp::exp_scaled_mul_inplace(&mut v[..len], -0.5, c),
+        _ => crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5),
+    }
     if derivs {
+        let c = post.map_or(1.0, |(c, _)| c);
         for s in 0..e.deps.len() {
             if e.deps[s] {
                 let inv_l = 1.0 / p.theta[p.used[s]];
                 let ds = &mut d[s * TT..s * TT + len];
-                for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
-                    *x = *x * vi * inv_l;
+                if post.is_some() {
+                    for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
+                        *x = *x * vi * inv_l * c;
+                    }
+                } else {
+                    for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
+                        *x = *x * vi * inv_l;
+                    }
                 }
+            }
+        }
+        if let Some((c, slot)) = post {
+            debug_assert!(!e.deps[slot]);
+            e.deps[slot] = true;
+            for (x, vi) in d[slot * TT..slot * TT + len].iter_mut().zip(v[..len].iter_mut()) {
+                *x = *vi;
+                *vi *= c;
             }
         }
     }

@@ -185,8 +185,21 @@ impl Program<'_> {
     /// Evaluates the program on one tile; the result is entry 0 of `st`.
     pub fn eval(&self, st: &mut Stack, inp: &TileInputs, geom: Geom) {
         let mut top = 0;
-        for ins in &self.code {
-            match *ins {
+        let mut pc = 0;
+        while pc < self.code.len() {
+            let ins = self.code[pc];
+            pc += 1;
+            // RBF then SCALE (ScaleKernel(RBF)) in one leaf call, unless the scale is
+            // also one of its lengthscales.
+            if let (Instr::Rbf { dims, n_dims, ls, n_ls }, Some(&Instr::Scale { s })) = (ins, self.code.get(pc)) {
+                if (0..n_ls).all(|k| self.op(ls + k) != s) {
+                    rbf(self, st.entry(top), inp, geom, dims, n_dims, ls, n_ls, Some((self.theta[s], self.slot[s])));
+                    top += 1;
+                    pc += 1;
+                    continue;
+                }
+            }
+            match ins {
                 Instr::Scale { s } => scale(self.theta[s], self.slot[s], st.entry(top - 1), geom),
                 Instr::Add => {
                     let (a, b) = st.pair(top - 2);
@@ -211,7 +224,7 @@ impl Program<'_> {
     #[inline(always)]
     pub(super) fn leaf(&self, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom) {
         match ins {
-            Instr::Rbf { dims, n_dims, ls, n_ls } => rbf(self, e, inp, geom, dims, n_dims, ls, n_ls),
+            Instr::Rbf { dims, n_dims, ls, n_ls } => rbf(self, e, inp, geom, dims, n_dims, ls, n_ls, None),
             Instr::Matern { nu2, dims, n_dims, ls, n_ls } => matern(self, e, inp, geom, nu2, dims, n_dims, ls, n_ls),
             Instr::Rq { dims, n_dims, ls, n_ls, alpha } => {
                 radial(self, e, inp, geom, Radial::Rq(self.theta[alpha]), dims, n_dims, ls, n_ls, Some(alpha))
