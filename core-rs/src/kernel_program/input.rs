@@ -141,13 +141,20 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
     };
     let (v, d) = e.tiles.split_at_mut(TT);
     e.deps.iter_mut().for_each(|f| *f = false);
+    // RBF / MATERN / RQ store their first term into each column's tile (`0 + g`: the same
+    // numbers as adding it to a cleared tile); the other leaves add into cleared tiles.
+    let stationary = matches!(ins, Instr::Rbf { .. } | Instr::Matern { .. } | Instr::Rq { .. });
     for k in 0..n_dims {
         let s = cs[p.op(dims + k)];
         if !e.deps[s] {
             e.deps[s] = true;
-            vfill::zero(&mut d[s * TT..s * TT + len]);
+            if !stationary {
+                vfill::zero(&mut d[s * TT..s * TT + len]);
+            }
         }
     }
+    // Whether dim k is the first of the leaf's dims on its column.
+    let first = |k: usize| (0..k).all(|q| p.op(dims + q) != p.op(dims + k));
     // The column's derivative tile and its gathered inputs, for dim k of the leaf.
     let col = |k: usize| -> (usize, [f64; TILE], [f64; TILE]) {
         let c = p.op(dims + k);
@@ -159,7 +166,7 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];
                 let (o, xi, xj) = col(k);
-                add_stationary(geom, &xi, &xj, v, &mut d[o..o + TT], wrt, |vi, a, b| -vi * ((a - b) * inv) * inv);
+                add_stationary(geom, &xi, &xj, v, &mut d[o..o + TT], wrt, first(k), |vi, a, b| -vi * ((a - b) * inv) * inv);
             }
         }
         Instr::Matern { .. } | Instr::Rq { .. } => {
@@ -177,7 +184,7 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];
                 let (o, xi, xj) = col(k);
-                add_stationary(geom, &xi, &xj, &h, &mut d[o..o + TT], wrt, |hi, a, b| -hi * ((a - b) * inv) * inv);
+                add_stationary(geom, &xi, &xj, &h, &mut d[o..o + TT], wrt, first(k), |hi, a, b| -hi * ((a - b) * inv) * inv);
             }
         }
         Instr::Periodic { ls, n_ls, per, n_per, .. } => {
@@ -248,7 +255,9 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
 }
 
 /// `dk += wrt.pick(g, −g)` over the pairs for a stationary leaf's `g = ∂k/∂x = f(w, x, x′)`
-/// (`w` a tile `f` reads), with `wrt` resolved outside the loop so that it vectorises.
+/// (`w` a tile `f` reads), with `wrt` resolved outside the loop so that it vectorises;
+/// with `first`, `dk = 0 + wrt.pick(g, −g)` (the tile need not be cleared).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn add_stationary(
     geom: Geom,
@@ -257,14 +266,33 @@ fn add_stationary(
     w: &[f64],
     dk: &mut [f64],
     wrt: Wrt,
+    first: bool,
     f: impl Fn(f64, f64, f64) -> f64,
 ) {
+    if first {
+        stationary_rows::<true>(geom, xi, xj, w, dk, wrt, f);
+    } else {
+        stationary_rows::<false>(geom, xi, xj, w, dk, wrt, f);
+    }
+}
+
+#[inline(always)]
+fn stationary_rows<const SET: bool>(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    w: &[f64],
+    dk: &mut [f64],
+    wrt: Wrt,
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    let put = |q: f64, g: f64| if SET { 0.0 + g } else { q + g };
     match wrt {
-        Wrt::X1 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| q + f(wv, a, b)),
-        Wrt::X2 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| q + -f(wv, a, b)),
+        Wrt::X1 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| put(q, f(wv, a, b))),
+        Wrt::X2 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| put(q, -f(wv, a, b))),
         Wrt::Both => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| {
             let g = f(wv, a, b);
-            q + (g + -g)
+            put(q, g + -g)
         }),
     }
 }
