@@ -80,7 +80,7 @@ Deno.test("ExactMarginalLogLikelihood on an InducingPointKernel model matches GP
   for (let i = 0; i < f.iters; i++) {
     for (const name of tr.paramNames) table[name].setRaw(tr.params[name].values[i]);
     // gpts decides K_ZZ's jitter as GPyTorch's psd_safe_cholesky (none, else 1e-8, …); it
-    // agrees with GPyTorch's LAPACK except at 29–31, where K_ZZ sits at the edge of positive
+    // agrees with GPyTorch's LAPACK except at 29–32, where K_ZZ sits at the edge of positive
     // definiteness. The replay forces GPyTorch's decision (1e-8 at 0–30, none after).
     model.covarModule.jitter = null;
     if (model.covarModule.call(x).factors().jitter !== (jitterIters.has(i) ? 1e-8 : 0)) {
@@ -123,7 +123,9 @@ Deno.test("ExactMarginalLogLikelihood on an InducingPointKernel model matches GP
       worst.well++;
     }
   }
-  assert.deepStrictEqual(disagree, [29, 30, 31]);
+  // (Which of the edge iterations disagree follows the last bit of exp: 32 joined 29–31
+  // with the table-driven exp of core-rs/src/vexp.rs.)
+  assert.deepStrictEqual(disagree, [29, 30, 31, 32]);
   console.log(
     `SGPR vs GPyTorch, max over 100 iterations: loss ${worst.loss.toExponential(1)} rel, trace ` +
       `${worst.trace.toExponential(1)} abs, hyperparameter gradients ${

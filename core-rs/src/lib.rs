@@ -24,6 +24,7 @@
 //! | [`opcodes`] | the kernel program's opcode table |
 //! | [`par`] | fork-join over the threads of the shared-memory build |
 //! | [`vexp`] | vectorised `exp` for kernel tiles |
+//! | [`vfill`] | filling and copying float64 slices 16 bytes at a time (wasm) |
 
 pub mod abi_contractions;
 pub mod abi_gemm_ex;
@@ -44,6 +45,8 @@ pub mod tri_tile;
 pub mod trmm;
 pub mod trsm;
 pub mod vexp;
+pub mod vfill;
+mod vexp_table;
 pub mod view;
 
 pub use abi_contractions::*;

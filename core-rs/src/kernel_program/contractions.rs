@@ -23,6 +23,53 @@ fn tile_dot(w: &[f64; TT], ds: &[f64]) -> f64 {
     (part[0] + part[2]) + (part[1] + part[3])
 }
 
+/// [`tile_dot`] of a full tile with `G`'s rows read in place: the same terms in the same
+/// order (rows of `TILE` are whole chunks of four).
+#[inline]
+fn tile_dot_rows(g: &[f64], n2: usize, i0: usize, j0: usize, ds: &[f64]) -> f64 {
+    let mut part = [0.0f64; 4];
+    for (a, drow) in ds[..TT].chunks_exact(TILE).enumerate() {
+        let grow = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + TILE];
+        for (wc, dc) in grow.chunks_exact(4).zip(drow.chunks_exact(4)) {
+            for q in 0..4 {
+                part[q] += wc[q] * dc[q];
+            }
+        }
+    }
+    (part[0] + part[2]) + (part[1] + part[3])
+}
+
+/// `Σ_{b<tj} G[i0+a, j0+b] · ds[a*TILE + b]` for each row `a < ti`, each summed in order of
+/// `b`; four rows at a time, so that four independent sums are in flight (same numbers
+/// as one row at a time).
+fn row_sums(g: &[f64], n2: usize, i0: usize, ti: usize, j0: usize, tj: usize, ds: &[f64]) -> [f64; TILE] {
+    let mut out = [0.0f64; TILE];
+    let grow = |a: usize| &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
+    let drow = |a: usize| &ds[a * TILE..a * TILE + tj];
+    let mut a = 0;
+    while a + 4 <= ti {
+        let (g0, g1, g2, g3) = (grow(a), grow(a + 1), grow(a + 2), grow(a + 3));
+        let (d0, d1, d2, d3) = (drow(a), drow(a + 1), drow(a + 2), drow(a + 3));
+        let mut s = [0.0f64; 4];
+        for b in 0..tj {
+            s[0] += g0[b] * d0[b];
+            s[1] += g1[b] * d1[b];
+            s[2] += g2[b] * d2[b];
+            s[3] += g3[b] * d3[b];
+        }
+        out[a..a + 4].copy_from_slice(&s);
+        a += 4;
+    }
+    for (a, o) in out.iter_mut().enumerate().take(ti).skip(a) {
+        let mut sa = 0.0;
+        for (&gv, &dv) in grow(a).iter().zip(drow(a)) {
+            sa += gv * dv;
+        }
+        *o = sa;
+    }
+    out
+}
+
 /// `grad[p] = Σ_ij G_ij ∂k(x1_i, x2_j)/∂theta[p]` for every theta entry (0 where the
 /// program does not use it); `g` is n1×n2, row-major.
 #[allow(clippy::too_many_arguments)]
@@ -60,17 +107,20 @@ pub fn cross_theta_contract(
         for bj in 0..r2 {
             let j0 = bj * TILE;
             let tj = TILE.min(n2 - j0);
-            // The G tile, zero in the padding.
-            w.iter_mut().for_each(|x| *x = 0.0);
-            for a in 0..ti {
-                let row = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
-                w[a * TILE..a * TILE + tj].copy_from_slice(row);
+            let full = ti == TILE && tj == TILE;
+            if !full {
+                // The G tile, zero in the padding (a full tile reads G's rows in place).
+                vfill::zero(&mut w);
+                for a in 0..ti {
+                    let row = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
+                    vfill::copy(&mut w[a * TILE..a * TILE + tj], row);
+                }
             }
             let inp = TileInputs { x1, x2, d, i0, ti, j0, tj };
             prog.eval(st, &inp, Geom::Block);
             for (s, acc_s) in acc.iter_mut().enumerate() {
                 if let Some(ds) = st.deriv(s) {
-                    *acc_s += tile_dot(&w, ds);
+                    *acc_s += if full { tile_dot_rows(g, n2, i0, j0, ds) } else { tile_dot(&w, ds) };
                 }
             }
         }
@@ -113,7 +163,7 @@ pub fn input_contract(
         Ok(s) => s,
         Err(c) => return c,
     };
-    out.iter_mut().for_each(|x| *x = 0.0);
+    vfill::zero(out);
     let o = SharedMut(out.as_mut_ptr());
     let cols = &cols;
     st.run(outer, &|item, tid| {
@@ -146,12 +196,8 @@ pub fn input_contract(
                         unsafe { *o.0.add((j0 + b) * d + c) += sb };
                     }
                 } else {
-                    for a in 0..ti {
-                        let grow = &g[(i0 + a) * n2 + j0..(i0 + a) * n2 + j0 + tj];
-                        let mut sa = 0.0;
-                        for (&gv, &dv) in grow.iter().zip(&ds[a * TILE..a * TILE + tj]) {
-                            sa += gv * dv;
-                        }
+                    let row_sums = row_sums(g, n2, i0, ti, j0, tj, ds);
+                    for (a, &sa) in row_sums.iter().enumerate().take(ti) {
                         // SAFETY: tile row bi owns rows i0..i0+ti of `out`.
                         unsafe { *o.0.add((i0 + a) * d + c) += sa };
                     }
@@ -206,7 +252,7 @@ pub fn diag_input_contract(prog: &Program, x: &[f64], n: usize, d: usize, g: &[f
         Ok(s) => s,
         Err(c) => return c,
     };
-    out.iter_mut().for_each(|x| *x = 0.0);
+    vfill::zero(out);
     for b in 0..tiles(n) {
         let i0 = b * TILE;
         let t = TILE.min(n - i0);

@@ -51,16 +51,17 @@ pub fn kernel_matrix(
             for a in 0..ti {
                 let cols = if symmetric && bi == bj { a + 1 } else { tj };
                 // SAFETY: in bounds (checked above), written by this tile only.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(v.as_ptr().add(a * TILE), o.0.add((i0 + a) * n2 + j0), cols);
-                }
+                unsafe { vfill::copy_raw(o.0.add((i0 + a) * n2 + j0), v.as_ptr().add(a * TILE), cols) };
             }
             if symmetric {
-                let upto = |a: usize| if bi == bj { a } else { tj };
-                for a in 0..ti {
-                    for b in 0..upto(a) {
+                // The mirror, one output row at a time (contiguous stores; the strided
+                // reads stay in the tile). On the diagonal tile only a > b.
+                for b in 0..tj {
+                    let from = if bi == bj { b + 1 } else { 0 };
+                    let dst = (j0 + b) * n2 + i0;
+                    for a in from..ti {
                         // SAFETY: as above.
-                        unsafe { *o.0.add((j0 + b) * n2 + i0 + a) = v[a * TILE + b] };
+                        unsafe { *o.0.add(dst + a) = v[a * TILE + b] };
                     }
                 }
             }
@@ -80,7 +81,7 @@ pub fn kernel_diag(prog: &Program, x: &[f64], n: usize, d: usize, out: &mut [f64
         let t = TILE.min(n - i0);
         let inp = TileInputs { x1: x, x2: x, d, i0, ti: t, j0: i0, tj: t };
         prog.eval(&mut st, &inp, Geom::Diag);
-        out[i0..i0 + t].copy_from_slice(&st.value()[..t]);
+        vfill::copy(&mut out[i0..i0 + t], &st.value()[..t]);
     }
     OK
 }
@@ -116,7 +117,7 @@ pub fn grad_contract(prog: &Program, x: &[f64], n: usize, d: usize, g: &[f64], g
             let j0 = bj * TILE;
             let tj = TILE.min(n - j0);
             // Weighted G tile: 2 below the diagonal, 1 on it, 0 above and in the padding.
-            w.iter_mut().for_each(|x| *x = 0.0);
+            vfill::zero(&mut w);
             // (The upper triangle of G is never read: it may hold anything.)
             for a in 0..ti {
                 let cols = if bi == bj { a + 1 } else { tj };

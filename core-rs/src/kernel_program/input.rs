@@ -141,13 +141,20 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
     };
     let (v, d) = e.tiles.split_at_mut(TT);
     e.deps.iter_mut().for_each(|f| *f = false);
+    // RBF / MATERN / RQ store their first term into each column's tile (`0 + g`: the same
+    // numbers as adding it to a cleared tile); the other leaves add into cleared tiles.
+    let stationary = matches!(ins, Instr::Rbf { .. } | Instr::Matern { .. } | Instr::Rq { .. });
     for k in 0..n_dims {
         let s = cs[p.op(dims + k)];
         if !e.deps[s] {
             e.deps[s] = true;
-            d[s * TT..s * TT + len].iter_mut().for_each(|x| *x = 0.0);
+            if !stationary {
+                vfill::zero(&mut d[s * TT..s * TT + len]);
+            }
         }
     }
+    // Whether dim k is the first of the leaf's dims on its column.
+    let first = |k: usize| (0..k).all(|q| p.op(dims + q) != p.op(dims + k));
     // The column's derivative tile and its gathered inputs, for dim k of the leaf.
     let col = |k: usize| -> (usize, [f64; TILE], [f64; TILE]) {
         let c = p.op(dims + k);
@@ -159,11 +166,7 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];
                 let (o, xi, xj) = col(k);
-                let dk = &mut d[o..o + TT];
-                for_pairs(geom, &xi, &xj, |i, a, b| {
-                    let g = -v[i] * ((a - b) * inv) * inv;
-                    dk[i] += wrt.pick(g, -g);
-                });
+                add_stationary(geom, &xi, &xj, v, &mut d[o..o + TT], wrt, first(k), |vi, a, b| -vi * ((a - b) * inv) * inv);
             }
         }
         Instr::Matern { .. } | Instr::Rq { .. } => {
@@ -174,17 +177,14 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
             };
             let mut h = [0.0f64; TT];
             scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, false, &mut h, &mut []);
-            for x in h[..len].iter_mut() {
-                *x = g.eval(*x).1;
+            match (ins, g) {
+                (Instr::Matern { nu2, .. }, _) => matern_h_tile(nu2, &mut h, len),
+                (_, g) => h[..len].iter_mut().for_each(|x| *x = g.eval(*x).1),
             }
             for k in 0..n_dims {
                 let inv = 1.0 / p.theta[p.op(if n_ls == 1 { ls } else { ls + k })];
                 let (o, xi, xj) = col(k);
-                let dk = &mut d[o..o + TT];
-                for_pairs(geom, &xi, &xj, |i, a, b| {
-                    let gv = -h[i] * ((a - b) * inv) * inv;
-                    dk[i] += wrt.pick(gv, -gv);
-                });
+                add_stationary(geom, &xi, &xj, &h, &mut d[o..o + TT], wrt, first(k), |hi, a, b| -hi * ((a - b) * inv) * inv);
             }
         }
         Instr::Periodic { ls, n_ls, per, n_per, .. } => {
@@ -251,6 +251,49 @@ fn leaf_input(p: &Program, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom, w
         }
         Instr::Spectral { scales, .. } => spectral_input(p, e.deps, v, d, len, geom, n_dims, scales, wrt, &col),
         Instr::Scale { .. } | Instr::Add | Instr::Mul => {}
+    }
+}
+
+/// `dk += wrt.pick(g, −g)` over the pairs for a stationary leaf's `g = ∂k/∂x = f(w, x, x′)`
+/// (`w` a tile `f` reads), with `wrt` resolved outside the loop so that it vectorises;
+/// with `first`, `dk = 0 + wrt.pick(g, −g)` (the tile need not be cleared).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn add_stationary(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    w: &[f64],
+    dk: &mut [f64],
+    wrt: Wrt,
+    first: bool,
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    if first {
+        stationary_rows::<true>(geom, xi, xj, w, dk, wrt, f);
+    } else {
+        stationary_rows::<false>(geom, xi, xj, w, dk, wrt, f);
+    }
+}
+
+#[inline(always)]
+fn stationary_rows<const SET: bool>(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    w: &[f64],
+    dk: &mut [f64],
+    wrt: Wrt,
+    f: impl Fn(f64, f64, f64) -> f64,
+) {
+    let put = |q: f64, g: f64| if SET { 0.0 + g } else { q + g };
+    match wrt {
+        Wrt::X1 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| put(q, f(wv, a, b))),
+        Wrt::X2 => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| put(q, -f(wv, a, b))),
+        Wrt::Both => for_pairs_rows(geom, xi, xj, w, dk, |q, wv, a, b| {
+            let g = f(wv, a, b);
+            put(q, g + -g)
+        }),
     }
 }
 

@@ -4,29 +4,63 @@
 use super::*;
 
 /// RBF: `v = exp(-½ Σ_k (Δ_k/ℓ_k)²)`, `∂v/∂ℓ = v · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`.
+///
+/// With `post = Some((c, slot))` it also performs the `SCALE` by `c = theta[t]`
+/// (`slot = p.slot[t]`) that follows it, in the same passes and with the same roundings
+/// as [`super::tile::scale`]; `Program::eval` fuses only when `t` is none of the RBF's
+/// lengthscales (so the scale slot starts as a copy of the value).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn rbf(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, ls: usize, n_ls: usize) {
+pub(super) fn rbf(
+    p: &Program,
+    mut e: Entry,
+    inp: &TileInputs,
+    geom: Geom,
+    dims: usize,
+    n_dims: usize,
+    ls: usize,
+    n_ls: usize,
+    post: Option<(f64, usize)>,
+) {
     let len = geom.len();
-    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)));
+    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)), false);
     let (v, d) = e.tiles.split_at_mut(TT);
     scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
-    crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5);
+    match (post, derivs) {
+        (Some((c, _)), false) => crate::vexp::exp_scaled_mul_inplace(&mut v[..len], -0.5, c),
+        _ => crate::vexp::exp_scaled_inplace(&mut v[..len], -0.5),
+    }
     if derivs {
+        let c = post.map_or(1.0, |(c, _)| c);
         for s in 0..e.deps.len() {
             if e.deps[s] {
                 let inv_l = 1.0 / p.theta[p.used[s]];
                 let ds = &mut d[s * TT..s * TT + len];
-                for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
-                    *x = *x * vi * inv_l;
+                if post.is_some() {
+                    for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
+                        *x = *x * vi * inv_l * c;
+                    }
+                } else {
+                    for (x, &vi) in ds.iter_mut().zip(v[..len].iter()) {
+                        *x = *x * vi * inv_l;
+                    }
                 }
+            }
+        }
+        if let Some((c, slot)) = post {
+            debug_assert!(!e.deps[slot]);
+            e.deps[slot] = true;
+            for (x, vi) in d[slot * TT..slot * TT + len].iter_mut().zip(v[..len].iter_mut()) {
+                *x = *vi;
+                *vi *= c;
             }
         }
     }
 }
 
-/// The radial leaves' common start: `v[i] += Σ_k (Δ_k/ℓ_k)²` over the pairs, and with
-/// `derivs` each term also into its lengthscale's derivative tile (scaled by the caller
-/// once `v` is known).
+/// The radial leaves' common start: `v[i] = Σ_k (Δ_k/ℓ_k)²` over the pairs, and with
+/// `derivs` each lengthscale's derivative tile `Σ_{k: ℓ_k = ℓ} (Δ_k/ℓ_k)²` (scaled by the
+/// caller once `v` is known). Overwrites: no tile needs clearing first (the first term
+/// of each sum is stored, not added to 0, which gives the same numbers).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn scaled_squares(
     p: &Program,
@@ -40,41 +74,100 @@ pub(super) fn scaled_squares(
     v: &mut [f64],
     d: &mut [f64],
 ) {
+    let theta_of = |k: usize| p.op(if n_ls == 1 { ls } else { ls + k });
+    if n_dims == 0 {
+        vfill::zero(&mut v[..geom.len()]);
+    }
     for k in 0..n_dims {
-        let t = p.op(if n_ls == 1 { ls } else { ls + k });
+        let t = theta_of(k);
         let inv = 1.0 / p.theta[t];
         let (xi, xj) = inp.gather(p.op(dims + k));
+        let first = k == 0;
         if derivs {
             let s = p.slot[t];
+            let first_d = (0..k).all(|q| theta_of(q) != t);
             let dk = &mut d[s * TT..s * TT + TT];
-            for_pairs(geom, &xi, &xj, |i, a, b| {
-                let u = (a - b) * inv;
-                let u2 = u * u;
-                v[i] += u2;
-                dk[i] += u2;
-            });
+            match (first, first_d) {
+                (true, _) => squares::<true, true>(geom, &xi, &xj, inv, v, Some(dk)),
+                (false, true) => squares::<false, true>(geom, &xi, &xj, inv, v, Some(dk)),
+                (false, false) => squares::<false, false>(geom, &xi, &xj, inv, v, Some(dk)),
+            }
+        } else if first {
+            squares::<true, true>(geom, &xi, &xj, inv, v, None);
         } else {
-            for_pairs(geom, &xi, &xj, |i, a, b| {
-                let u = (a - b) * inv;
-                v[i] += u * u;
-            });
+            squares::<false, false>(geom, &xi, &xj, inv, v, None);
         }
     }
 }
 
-/// Starts a leaf entry: zeroes the value tile, clears the dependency flags, then marks
-/// each theta index in `thetas` as a dependency with a zeroed derivative tile.
-/// Returns whether derivative tiles are wanted.
-pub(super) fn leaf_begin(p: &Program, e: &mut Entry, len: usize, thetas: impl Iterator<Item = usize>) -> bool {
+/// `v ← u²` (`SET_V`) or `v += u²`, and likewise into `dk` (`SET_D`), `u = (x − x′)·inv`,
+/// in row loops over fixed-size rows (which LLVM vectorises, without bounds checks).
+#[inline(always)]
+fn squares<const SET_V: bool, const SET_D: bool>(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    inv: f64,
+    v: &mut [f64],
+    dk: Option<&mut [f64]>,
+) {
+    #[inline(always)]
+    fn put<const SET: bool>(o: &mut f64, x: f64) {
+        *o = if SET { x } else { *o + x };
+    }
+    match (geom, dk) {
+        (Geom::Block, Some(dk)) => {
+            for (a, (vr, dr)) in v[..TT].chunks_exact_mut(TILE).zip(dk[..TT].chunks_exact_mut(TILE)).enumerate() {
+                let x = xi[a];
+                for ((o, q), &y) in vr.iter_mut().zip(dr.iter_mut()).zip(xj.iter()) {
+                    let u = (x - y) * inv;
+                    let u2 = u * u;
+                    put::<SET_V>(o, u2);
+                    put::<SET_D>(q, u2);
+                }
+            }
+        }
+        (Geom::Block, None) => {
+            for (a, vr) in v[..TT].chunks_exact_mut(TILE).enumerate() {
+                let x = xi[a];
+                for (o, &y) in vr.iter_mut().zip(xj.iter()) {
+                    let u = (x - y) * inv;
+                    put::<SET_V>(o, u * u);
+                }
+            }
+        }
+        (Geom::Diag, dk) => {
+            let mut dk = dk;
+            for a in 0..TILE {
+                let u = (xi[a] - xj[a]) * inv;
+                let u2 = u * u;
+                put::<SET_V>(&mut v[a], u2);
+                if let Some(dk) = dk.as_deref_mut() {
+                    put::<SET_D>(&mut dk[a], u2);
+                }
+            }
+        }
+    }
+}
+
+/// Starts a leaf entry: clears the dependency flags, then marks each theta index in
+/// `thetas` as a dependency; with `zero`, clears the value tile and those derivative
+/// tiles (leaves that overwrite them pass `false`). Returns whether derivative tiles
+/// are wanted.
+pub(super) fn leaf_begin(p: &Program, e: &mut Entry, len: usize, thetas: impl Iterator<Item = usize>, zero: bool) -> bool {
     let derivs = !e.deps.is_empty();
     e.deps.iter_mut().for_each(|f| *f = false);
-    e.tiles[..len].iter_mut().for_each(|x| *x = 0.0);
+    if zero {
+        vfill::zero(&mut e.tiles[..len]);
+    }
     if derivs {
         for t in thetas {
             let s = p.slot[t];
             if !e.deps[s] {
                 e.deps[s] = true;
-                e.tiles[(1 + s) * TT..(1 + s) * TT + len].iter_mut().for_each(|x| *x = 0.0);
+                if zero {
+                    vfill::zero(&mut e.tiles[(1 + s) * TT..(1 + s) * TT + len]);
+                }
             }
         }
     }
@@ -90,114 +183,6 @@ pub(super) fn two_tiles(d: &mut [f64], a: usize, b: usize) -> (&mut [f64], &mut 
     } else {
         let (lo, hi) = d.split_at_mut(a * TT);
         (&mut hi[..TT], &mut lo[b * TT..(b + 1) * TT])
-    }
-}
-
-/// Profiles of the stationary kernels that depend on the squared scaled distance
-/// `s = Σ_k (Δ_k/ℓ_k)²` only.
-#[derive(Clone, Copy)]
-pub(super) enum Radial {
-    Matern12,
-    Matern32,
-    Matern52,
-    /// Rational quadratic with shape α.
-    Rq(f64),
-}
-
-impl Radial {
-    /// The Matern profile for `nu2 = 2ν` ∈ {1, 3, 5} (validated by `parse`).
-    #[inline(always)]
-    pub(super) fn matern(nu2: i32) -> Radial {
-        match nu2 {
-            1 => Radial::Matern12,
-            3 => Radial::Matern32,
-            _ => Radial::Matern52,
-        }
-    }
-
-    /// `(g(s), h(s))` with `h = −2 g′(s)`, so that `∂k/∂ℓ_k = h · Δ_k² / ℓ_k³`.
-    #[inline(always)]
-    pub(super) fn eval(self, s: f64) -> (f64, f64) {
-        match self {
-            // g = e^{-r}, r = √s; h = e^{-r}/r (the r = 0 pairs have Δ = 0: no derivative)
-            Radial::Matern12 => {
-                let r = s.sqrt();
-                let e = (-r).exp();
-                (e, if r > 0.0 { e / r } else { 0.0 })
-            }
-            // g = (1 + √3 r) e^{-√3 r}; h = 3 e^{-√3 r}
-            Radial::Matern32 => {
-                let r = (3.0 * s).sqrt();
-                let e = (-r).exp();
-                ((1.0 + r) * e, 3.0 * e)
-            }
-            // g = (1 + √5 r + 5r²/3) e^{-√5 r}; h = 5/3 (1 + √5 r) e^{-√5 r}
-            Radial::Matern52 => {
-                let r = (5.0 * s).sqrt();
-                let e = (-r).exp();
-                ((1.0 + r + (5.0 / 3.0) * s) * e, (5.0 / 3.0) * (1.0 + r) * e)
-            }
-            // g = (1 + s/(2α))^{-α}; h = g / (1 + s/(2α))
-            Radial::Rq(a) => {
-                let t = s / (2.0 * a);
-                let g = (-a * t.ln_1p()).exp();
-                (g, g / (1.0 + t))
-            }
-        }
-    }
-}
-
-/// MATERN and RQ: `v = g(s)`, `s = Σ_k (Δ_k/ℓ_k)²`; `∂v/∂ℓ = h(s) · Σ_{k: ℓ_k = ℓ} Δ_k² / ℓ³`;
-/// for RQ `∂v/∂α = g · (t/(1+t) − log(1+t))`, `t = s/(2α)`.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn radial(
-    p: &Program,
-    mut e: Entry,
-    inp: &TileInputs,
-    geom: Geom,
-    g: Radial,
-    dims: usize,
-    n_dims: usize,
-    ls: usize,
-    n_ls: usize,
-    shape: Option<usize>,
-) {
-    let len = geom.len();
-    let derivs = leaf_begin(p, &mut e, len, (0..n_ls).map(|k| p.op(ls + k)).chain(shape));
-    let (v, d) = e.tiles.split_at_mut(TT);
-    scaled_squares(p, inp, geom, dims, n_dims, ls, n_ls, derivs, v, d);
-    if !derivs {
-        for x in v[..len].iter_mut() {
-            *x = g.eval(*x).0;
-        }
-        return;
-    }
-    let mut h = [0.0f64; TT];
-    let mut da = [0.0f64; TT];
-    for i in 0..len {
-        let s = v[i];
-        let (gv, hv) = g.eval(s);
-        if let Radial::Rq(a) = g {
-            let t = s / (2.0 * a);
-            da[i] = gv * (t / (1.0 + t) - t.ln_1p());
-        }
-        v[i] = gv;
-        h[i] = hv;
-    }
-    let shape_slot = shape.map(|t| p.slot[t]);
-    for s in 0..e.deps.len() {
-        if !e.deps[s] {
-            continue;
-        }
-        let ds = &mut d[s * TT..s * TT + len];
-        if Some(s) == shape_slot {
-            ds.copy_from_slice(&da[..len]);
-        } else {
-            let inv_l = 1.0 / p.theta[p.used[s]];
-            for (x, &hv) in ds.iter_mut().zip(h[..len].iter()) {
-                *x = *x * hv * inv_l;
-            }
-        }
     }
 }
 
@@ -219,7 +204,7 @@ pub(super) fn periodic(
 ) {
     let len = geom.len();
     let thetas = (0..n_ls).map(|k| p.op(ls + k)).chain((0..n_per).map(|k| p.op(per + k)));
-    let derivs = leaf_begin(p, &mut e, len, thetas);
+    let derivs = leaf_begin(p, &mut e, len, thetas, true);
     let (v, d) = e.tiles.split_at_mut(TT);
     for k in 0..n_dims {
         let tl = p.op(if n_ls == 1 { ls } else { ls + k });
@@ -267,7 +252,7 @@ pub(super) fn scale_deps_by_value(deps: &[bool], v: &[f64], d: &mut [f64], len: 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn linear(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, var: usize, n_var: usize) {
     let len = geom.len();
-    let derivs = leaf_begin(p, &mut e, len, (0..n_var).map(|k| p.op(var + k)));
+    let derivs = leaf_begin(p, &mut e, len, (0..n_var).map(|k| p.op(var + k)), true);
     let (v, d) = e.tiles.split_at_mut(TT);
     for k in 0..n_dims {
         let t = p.op(if n_var == 1 { var } else { var + k });
@@ -291,7 +276,7 @@ pub(super) fn linear(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, di
 #[allow(clippy::too_many_arguments)]
 pub(super) fn polynomial(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, power: i32, dims: usize, n_dims: usize, offset: usize) {
     let len = geom.len();
-    let derivs = leaf_begin(p, &mut e, len, core::iter::once(offset));
+    let derivs = leaf_begin(p, &mut e, len, core::iter::once(offset), true);
     let (v, d) = e.tiles.split_at_mut(TT);
     for k in 0..n_dims {
         let (xi, xj) = inp.gather(p.op(dims + k));
@@ -317,7 +302,7 @@ pub(super) fn polynomial(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom
 /// COSINE: `v = cos(π r / p)`, `r = ‖x − x′‖` over the dims; `∂v/∂p = sin(π r/p) · π r / p²`.
 pub(super) fn cosine(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, period: usize) {
     let len = geom.len();
-    let derivs = leaf_begin(p, &mut e, len, core::iter::once(period));
+    let derivs = leaf_begin(p, &mut e, len, core::iter::once(period), true);
     let (v, d) = e.tiles.split_at_mut(TT);
     for k in 0..n_dims {
         let (xi, xj) = inp.gather(p.op(dims + k));
@@ -348,7 +333,7 @@ pub(super) fn cosine(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, di
 /// (computed as a product without the division).
 pub(super) fn spectral(p: &Program, mut e: Entry, inp: &TileInputs, geom: Geom, dims: usize, n_dims: usize, scales: usize) {
     let len = geom.len();
-    let derivs = leaf_begin(p, &mut e, len, (0..2 * n_dims).map(|k| p.op(scales + k)));
+    let derivs = leaf_begin(p, &mut e, len, (0..2 * n_dims).map(|k| p.op(scales + k)), true);
     let (v, d) = e.tiles.split_at_mut(TT);
     v[..len].iter_mut().for_each(|x| *x = 1.0);
     let mut ex = [0.0f64; TT];

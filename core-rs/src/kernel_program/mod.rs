@@ -13,6 +13,7 @@
 //! | [`parse`] | decode and validate a program ([`parse()`], `Instr`, [`Program`]) |
 //! | [`tile`] | tiles, the stack, [`Program::eval`], `SCALE` / `ADD` / `MUL` |
 //! | [`leaves`] | one tile function per leaf kernel |
+//! | [`radial`] | the radial leaves (Matern row by row with the vector `exp`, RQ) |
 //! | [`input`] | input-derivative tiles ([`Program::eval_input`]) |
 //! | [`drivers`] | kernel matrix, diagonal, θ contraction with a symmetric `G` |
 //! | [`contractions`] | θ and input contractions with a rectangular `G`, and on the diagonal |
@@ -24,12 +25,14 @@
 //! and `leaf_input`. Composition (`SCALE`, `ADD`, `MUL`) is generic and needs no change.
 
 use crate::status::{E_NOMEM, OK};
+use crate::vfill;
 
 pub mod contractions;
 pub mod drivers;
 pub mod input;
 pub mod leaves;
 pub mod parse;
+pub mod radial;
 pub mod tile;
 
 pub use contractions::{cross_theta_contract, diag_input_contract, diag_theta_contract, input_contract};
@@ -40,8 +43,9 @@ pub use tile::{Geom, Stack, TileInputs};
 
 use drivers::tiles;
 use leaves::*;
+use radial::*;
 use parse::{try_vec, Instr};
-use tile::{add, for_pairs, mul, Entry};
+use tile::{add, for_pairs, for_pairs_rows, mul, Entry};
 
 /// Side of a tile.
 pub const TILE: usize = 32;

@@ -70,6 +70,35 @@ pub(super) fn for_pairs(geom: Geom, xi: &[f64; TILE], xj: &[f64; TILE], mut f: i
     }
 }
 
+/// `o[e] = f(o[e], w[e], x, x')` for every pair `e` of the tile, in loops over
+/// fixed-size rows (which LLVM vectorises, without bounds checks); `w` is a tile the
+/// formula reads (the value, or a profile derivative).
+#[inline(always)]
+pub(super) fn for_pairs_rows(
+    geom: Geom,
+    xi: &[f64; TILE],
+    xj: &[f64; TILE],
+    w: &[f64],
+    o: &mut [f64],
+    f: impl Fn(f64, f64, f64, f64) -> f64,
+) {
+    match geom {
+        Geom::Block => {
+            for (a, (orow, wrow)) in o[..TT].chunks_exact_mut(TILE).zip(w[..TT].chunks_exact(TILE)).enumerate() {
+                let x = xi[a];
+                for ((q, &wv), &y) in orow.iter_mut().zip(wrow.iter()).zip(xj.iter()) {
+                    *q = f(*q, wv, x, y);
+                }
+            }
+        }
+        Geom::Diag => {
+            for ((q, &wv), (&x, &y)) in o[..TILE].iter_mut().zip(w[..TILE].iter()).zip(xi.iter().zip(xj.iter())) {
+                *q = f(*q, wv, x, y);
+            }
+        }
+    }
+}
+
 /// Scratch for one tile evaluation: `depth` entries, each a value tile plus `nd`
 /// derivative tiles (`nd = 0` when only values are wanted) and `nd` dependency flags.
 pub struct Stack {
@@ -156,8 +185,21 @@ impl Program<'_> {
     /// Evaluates the program on one tile; the result is entry 0 of `st`.
     pub fn eval(&self, st: &mut Stack, inp: &TileInputs, geom: Geom) {
         let mut top = 0;
-        for ins in &self.code {
-            match *ins {
+        let mut pc = 0;
+        while pc < self.code.len() {
+            let ins = self.code[pc];
+            pc += 1;
+            // RBF then SCALE (ScaleKernel(RBF)) in one leaf call, unless the scale is
+            // also one of its lengthscales.
+            if let (Instr::Rbf { dims, n_dims, ls, n_ls }, Some(&Instr::Scale { s })) = (ins, self.code.get(pc)) {
+                if (0..n_ls).all(|k| self.op(ls + k) != s) {
+                    rbf(self, st.entry(top), inp, geom, dims, n_dims, ls, n_ls, Some((self.theta[s], self.slot[s])));
+                    top += 1;
+                    pc += 1;
+                    continue;
+                }
+            }
+            match ins {
                 Instr::Scale { s } => scale(self.theta[s], self.slot[s], st.entry(top - 1), geom),
                 Instr::Add => {
                     let (a, b) = st.pair(top - 2);
@@ -182,10 +224,8 @@ impl Program<'_> {
     #[inline(always)]
     pub(super) fn leaf(&self, ins: Instr, e: Entry, inp: &TileInputs, geom: Geom) {
         match ins {
-            Instr::Rbf { dims, n_dims, ls, n_ls } => rbf(self, e, inp, geom, dims, n_dims, ls, n_ls),
-            Instr::Matern { nu2, dims, n_dims, ls, n_ls } => {
-                radial(self, e, inp, geom, Radial::matern(nu2), dims, n_dims, ls, n_ls, None)
-            }
+            Instr::Rbf { dims, n_dims, ls, n_ls } => rbf(self, e, inp, geom, dims, n_dims, ls, n_ls, None),
+            Instr::Matern { nu2, dims, n_dims, ls, n_ls } => matern(self, e, inp, geom, nu2, dims, n_dims, ls, n_ls),
             Instr::Rq { dims, n_dims, ls, n_ls, alpha } => {
                 radial(self, e, inp, geom, Radial::Rq(self.theta[alpha]), dims, n_dims, ls, n_ls, Some(alpha))
             }
@@ -221,7 +261,7 @@ pub(super) fn scale(c: f64, slot: usize, e: Entry, geom: Geom) {
                 *x = c * *x + vi;
             }
         } else {
-            ds.copy_from_slice(&v[..len]);
+            vfill::copy(ds, &v[..len]);
             e.deps[slot] = true;
         }
     }
@@ -242,7 +282,7 @@ pub(super) fn add(a: Entry, b: Entry, geom: Geom) {
         match (a.deps[s], b.deps[s]) {
             (true, true) => da[r.clone()].iter_mut().zip(db[r].iter()).for_each(|(x, &y)| *x += y),
             (false, true) => {
-                da[r.clone()].copy_from_slice(&db[r]);
+                vfill::copy(&mut da[r.clone()], &db[r]);
                 a.deps[s] = true;
             }
             _ => {}
