@@ -92,6 +92,27 @@ for (const keepBytes of [0, undefined]) {
   });
 }
 
+Deno.test("inducingProducts' backward reads the R it kept in WASM memory, bit for bit the streamed one, and a second backward forms it again", () => {
+  const grads = (keepBytes: number | undefined, twice = false) => {
+    const args = inputs(true);
+    const o = inducingProducts(plan, args[0], args[1], args[2], args[3], args[4], {
+      chunk: 8,
+      keepBytes,
+    });
+    o.gram.mul(o.gram).sum().add(o.cross.mul(o.cross).sum()).backward(undefined, {
+      retainGraph: twice,
+    });
+    if (twice) {
+      for (const a of args) a.grad = null;
+      o.gram.mul(o.gram).sum().add(o.cross.mul(o.cross).sum()).backward();
+    }
+    return args.map((a) => Array.from(a.grad!.data));
+  };
+  const streamed = grads(0);
+  assert.deepEqual(grads(undefined), streamed);
+  assert.deepEqual(grads(undefined, true), streamed);
+});
+
 Deno.test("inducingProducts rejects mismatched shapes and a bad chunk with a TypeError that names them", () => {
   const [theta, z, x, r, l] = inputs(false);
   assert.throws(

@@ -20,7 +20,11 @@
 
 import * as core from "../wasm/core.ts";
 import { gemmEx } from "../wasm/core.ts";
-import { forEachWhitenedChunk, whitenedChunkWidth } from "../wasm/whitened_chunks.ts";
+import {
+  forEachWhitenedChunk,
+  type WhitenedChunkStore,
+  whitenedChunkWidth,
+} from "../wasm/whitened_chunks.ts";
 import { kernelCrossThetaContract, kernelInputContract } from "../wasm/kernel_contractions.ts";
 import { record, Tensor } from "./tensor.ts";
 import { packedSlice } from "./packed_outputs.ts";
@@ -37,9 +41,11 @@ export interface InducingProductsOptions {
   chunk?: number;
   /**
    * The most bytes the forward pass may keep of R = L⁻¹ K_Zx (8·M·N) for the backward
-   * (default 2²⁸ = 256 MB): kept, the backward skips forming and whitening each chunk
-   * again (at N = 1e5, M = 256 one loss + gradient took 3.7 s of CPU instead of 4.2 s);
-   * over the budget (or 0), R is streamed twice and only O(M·chunk) is held.
+   * (default 2²⁸ = 256 MB): kept, in WASM memory where the forward forms it, the backward
+   * reads it in place instead of forming and whitening each chunk again (at N = 1e5, M =
+   * 256 one loss + gradient took 3.7 s of CPU instead of 4.2 s); over the budget (or 0, or
+   * when WASM memory cannot grow that far), R is streamed twice and only O(M·chunk) is
+   * held. WASM memory does not shrink: what R took stays reserved for later calls.
    */
   keepBytes?: number;
 }
@@ -182,15 +188,21 @@ interface Needs {
   l: boolean;
 }
 
-/** The chunked passes over X: K_c = k(Z, X_c) formed in one reused WASM buffer. */
+/** Frees the kept R of a stream whose backward never ran, when the stream is collected. */
+const keptBuffers = new FinalizationRegistry<core.F64Buffer>((b) => b.free());
+
+/**
+ * The chunked passes over X: K_c = k(Z, X_c) formed in one reused WASM buffer, or, when R
+ * is kept, in its block of one resident buffer that the backward reads in place.
+ */
 class ChunkStream {
   readonly #prog: core.KernelProgram;
   readonly #z: core.PointSet;
   readonly #x: core.PointSet;
   readonly #l: Float64Array;
   readonly #width: number;
-  /** R_c of each chunk, when the forward pass kept them. */
-  #kept: Float64Array[] | null = null;
+  /** R kept whole in WASM memory, from the forward pass to the backward. */
+  #kept: WhitenedChunkStore | null = null;
 
   constructor(
     prog: core.KernelProgram,
@@ -206,12 +218,33 @@ class ChunkStream {
     this.#width = whitenedChunkWidth(z.n, x.n, chunk);
   }
 
-  /** Each chunk's R_c (formed, or copied from the kept ones): {@link forEachWhitenedChunk}. */
+  /** Each chunk's R_c (formed, or read where it was kept): {@link forEachWhitenedChunk}. */
   #each(
     l: core.F64Buffer,
     body: (start: number, xc: core.PointSet, rc: core.F64Buffer) => void,
   ): void {
     forEachWhitenedChunk(this.#prog, this.#z, this.#x, l, this.#width, body, this.#kept);
+  }
+
+  /** A store for R (M·N entries), or null when WASM memory cannot grow that far. */
+  #keep(): WhitenedChunkStore | null {
+    let buffer: core.F64Buffer;
+    try {
+      buffer = core.F64Buffer.alloc(this.#z.n * this.#x.n);
+    } catch (e) {
+      if (e instanceof RangeError) return null; // streamed twice instead
+      throw e;
+    }
+    keptBuffers.register(this, buffer, this);
+    return { buffer, filled: false };
+  }
+
+  /** Frees the kept R (after the backward, as PyTorch frees saved tensors). */
+  #release(): void {
+    if (this.#kept === null) return;
+    keptBuffers.unregister(this);
+    this.#kept.buffer.free();
+    this.#kept = null;
   }
 
   /** [P (M × M, row-major), q (M)] for the weights `r`; `keep`: keep R for the backward. */
@@ -222,14 +255,12 @@ class ChunkStream {
     using q = core.F64Buffer.alloc(m);
     p.view().fill(0);
     q.view().fill(0);
-    const kept: Float64Array[] = [];
+    if (keep) this.#kept = this.#keep();
     this.#each(l, (start, xc, rc) => {
       // P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
       gemmEx(rc, rc, p, m, xc.n, m, { transposeB: true, lower: true, accumulate: true });
       gemmEx(rc, r.subarray(start, start + xc.n), q, m, xc.n, 1, { accumulate: true });
-      if (keep) kept.push(rc.toArray());
     });
-    if (keep) this.#kept = kept;
     const out = new Float64Array(m * m + m), pv = p.view();
     for (let i = 0; i < m; i++) {
       for (let j = 0; j <= i; j++) out[i * m + j] = out[j * m + i] = pv[i * m + j];
@@ -263,7 +294,10 @@ class ChunkStream {
     const gx = needs.x ? new Float64Array(n * d) : null;
     const gr = needs.r ? new Float64Array(n) : null;
     const wantsK = needs.theta || needs.z || needs.x;
-    if (!wantsK && gr === null) return [null, null, null, null, gl];
+    if (!wantsK && gr === null) {
+      this.#release();
+      return [null, null, null, null, gl];
+    }
     using kBarAll = core.F64Buffer.alloc(m * this.#width);
     using rBarAll = core.F64Buffer.alloc(this.#width);
     using qBarBuf = core.F64Buffer.from(qBar);
@@ -292,7 +326,7 @@ class ChunkStream {
       if (gx !== null) gx.set(kernelInputContract(this.#prog, this.#z, xc, kBar, 2), start * d);
     });
     // Released as PyTorch frees saved tensors after backward; a second backward forms R again.
-    this.#kept = null;
+    this.#release();
     return [gTheta, gz, gx, gr, gl];
   }
 }
