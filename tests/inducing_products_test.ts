@@ -113,6 +113,25 @@ Deno.test("inducingProducts' backward reads the R it kept in WASM memory, bit fo
   assert.deepEqual(grads(undefined, true), streamed);
 });
 
+Deno.test("inducingProducts' backward after another forward kept its own R (the first one dropped) forms R again, with the same gradients", () => {
+  const run = (interleave: boolean) => {
+    const args = inputs(true);
+    const call = () =>
+      inducingProducts(plan, args[0], args[1], args[2], args[3], args[4], { chunk: 8 });
+    const o = call();
+    const other = interleave ? call() : null; // keeps its R, evicting the first one's
+    o.gram.mul(o.gram).sum().add(o.cross.mul(o.cross).sum()).backward();
+    const first = args.map((a) => Array.from(a.grad!.data));
+    if (other !== null) {
+      for (const a of args) a.grad = null;
+      other.gram.mul(other.gram).sum().add(other.cross.mul(other.cross).sum()).backward();
+      assert.deepEqual(args.map((a) => Array.from(a.grad!.data)), first);
+    }
+    return first;
+  };
+  assert.deepEqual(run(true), run(false));
+});
+
 Deno.test("inducingProducts rejects mismatched shapes and a bad chunk with a TypeError that names them", () => {
   const [theta, z, x, r, l] = inputs(false);
   assert.throws(

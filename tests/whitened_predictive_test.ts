@@ -131,3 +131,27 @@ Deno.test("whitenedPredictive() names the argument and the shape it needs", () =
   fails(call({ r: randn([3, 2]) }), /root must be the lower-triangular root of S, \[3, 3\]/);
   fails(call({ m: randn([4]) }), /m must be a Tensor of 3 entries/);
 });
+
+Deno.test("whitenedPredictive's backward after another forward kept its own A and U (the first pair spilled to JS) gives the same gradients", () => {
+  const p = problem(9, 17);
+  const grads = (interleave: boolean) => {
+    for (const t of [p.theta, p.z, p.x, p.m, p.r]) t.grad = null;
+    const q = whitenedPredictive(plan, p.theta, p.z, p.x, factor(p.theta, p.z), p.m, p.r);
+    // A second forward with gradients keeps its pair in WASM memory and evicts the first.
+    const other = interleave
+      ? whitenedPredictive(plan, p.theta, p.z, p.x, factor(p.theta, p.z), p.m, p.r)
+      : null;
+    q.mean.mul(p.wMean).add(q.varianceTerm.mul(p.wVar)).sum().backward();
+    const out = [p.theta, p.z, p.x, p.m, p.r].map((t) => Array.from(t.grad!.data));
+    if (other !== null) {
+      for (const t of [p.theta, p.z, p.x, p.m, p.r]) t.grad = null;
+      other.mean.mul(p.wMean).add(other.varianceTerm.mul(p.wVar)).sum().backward();
+      assert.deepStrictEqual(
+        [p.theta, p.z, p.x, p.m, p.r].map((t) => Array.from(t.grad!.data)),
+        out,
+      );
+    }
+    return out;
+  };
+  assert.deepStrictEqual(grads(true), grads(false));
+});

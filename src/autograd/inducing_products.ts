@@ -28,6 +28,7 @@ import {
 import { kernelCrossThetaContract, kernelInputContract } from "../wasm/kernel_contractions.ts";
 import { record, Tensor } from "./tensor.ts";
 import { packedSlice } from "./packed_outputs.ts";
+import { KeptBuffers } from "../wasm/kept_buffers.ts";
 import { gradEnabled } from "../settings.ts";
 import { showShape } from "./broadcast.ts";
 import type { KernelOps } from "./kernel_ops.ts";
@@ -188,9 +189,6 @@ interface Needs {
   l: boolean;
 }
 
-/** Frees the kept R of a stream whose backward never ran, when the stream is collected. */
-const keptBuffers = new FinalizationRegistry<core.F64Buffer>((b) => b.free());
-
 /**
  * The chunked passes over X: K_c = k(Z, X_c) formed in one reused WASM buffer, or, when R
  * is kept, in its block of one resident buffer that the backward reads in place.
@@ -201,8 +199,11 @@ class ChunkStream {
   readonly #x: core.PointSet;
   readonly #l: Float64Array;
   readonly #width: number;
-  /** R kept whole in WASM memory, from the forward pass to the backward. */
-  #kept: WhitenedChunkStore | null = null;
+  /**
+   * R kept whole in WASM memory from the forward pass to the backward; dropped (the
+   * backward then forms it again) when another forward keeps its own.
+   */
+  #kept: KeptBuffers | null = null;
 
   constructor(
     prog: core.KernelProgram,
@@ -218,33 +219,23 @@ class ChunkStream {
     this.#width = whitenedChunkWidth(z.n, x.n, chunk);
   }
 
-  /** Each chunk's R_c (formed, or read where it was kept): {@link forEachWhitenedChunk}. */
+  /** Each chunk's R_c (formed, or read from `store`): {@link forEachWhitenedChunk}. */
   #each(
     l: core.F64Buffer,
     body: (start: number, xc: core.PointSet, rc: core.F64Buffer) => void,
+    store: WhitenedChunkStore | null,
   ): void {
-    forEachWhitenedChunk(this.#prog, this.#z, this.#x, l, this.#width, body, this.#kept);
+    forEachWhitenedChunk(this.#prog, this.#z, this.#x, l, this.#width, body, store);
   }
 
-  /** A store for R (M·N entries), or null when WASM memory cannot grow that far. */
-  #keep(): WhitenedChunkStore | null {
-    let buffer: core.F64Buffer;
+  /** An empty store for R (M·N entries), or null when WASM memory cannot grow that far. */
+  #newStore(): WhitenedChunkStore | null {
     try {
-      buffer = core.F64Buffer.alloc(this.#z.n * this.#x.n);
+      return { buffer: core.F64Buffer.alloc(this.#z.n * this.#x.n), filled: false };
     } catch (e) {
       if (e instanceof RangeError) return null; // streamed twice instead
       throw e;
     }
-    keptBuffers.register(this, buffer, this);
-    return { buffer, filled: false };
-  }
-
-  /** Frees the kept R (after the backward, as PyTorch frees saved tensors). */
-  #release(): void {
-    if (this.#kept === null) return;
-    keptBuffers.unregister(this);
-    this.#kept.buffer.free();
-    this.#kept = null;
   }
 
   /** [P (M × M, row-major), q (M)] for the weights `r`; `keep`: keep R for the backward. */
@@ -255,12 +246,18 @@ class ChunkStream {
     using q = core.F64Buffer.alloc(m);
     p.view().fill(0);
     q.view().fill(0);
-    if (keep) this.#kept = this.#keep();
-    this.#each(l, (start, xc, rc) => {
-      // P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
-      gemmEx(rc, rc, p, m, xc.n, m, { transposeB: true, lower: true, accumulate: true });
-      gemmEx(rc, r.subarray(start, start + xc.n), q, m, xc.n, 1, { accumulate: true });
-    });
+    const store = keep ? this.#newStore() : null;
+    try {
+      this.#each(l, (start, xc, rc) => {
+        // P += R_c R_cᵀ on the lower triangle (a SYRK), q += R_c r_c.
+        gemmEx(rc, rc, p, m, xc.n, m, { transposeB: true, lower: true, accumulate: true });
+        gemmEx(rc, r.subarray(start, start + xc.n), q, m, xc.n, 1, { accumulate: true });
+      }, store);
+    } catch (e) {
+      store?.buffer.free();
+      throw e;
+    }
+    if (store !== null) this.#kept = new KeptBuffers([store.buffer], "drop");
     const out = new Float64Array(m * m + m), pv = p.view();
     for (let i = 0; i < m; i++) {
       for (let j = 0; j <= i; j++) out[i * m + j] = out[j * m + i] = pv[i * m + j];
@@ -294,10 +291,32 @@ class ChunkStream {
     const gx = needs.x ? new Float64Array(n * d) : null;
     const gr = needs.r ? new Float64Array(n) : null;
     const wantsK = needs.theta || needs.z || needs.x;
-    if (!wantsK && gr === null) {
-      this.#release();
-      return [null, null, null, null, gl];
+    // Released as PyTorch frees saved tensors after backward; a second backward forms R again.
+    const kept = this.#kept?.take() ?? null;
+    this.#kept = null;
+    try {
+      if (!wantsK && gr === null) return [null, null, null, null, gl];
+      const store = kept === null ? null : { buffer: kept[0], filled: true };
+      this.#chunkGradients(r, qBar, w, bBar, l, store, { gTheta, gz, gx, gr });
+    } finally {
+      for (const b of kept ?? []) b.free();
     }
+    return [gTheta, gz, gx, gr, gl];
+  }
+
+  /** The chunks' parts of the gradients to θ, Z, X and r, added into `out`. */
+  #chunkGradients(
+    r: Float64Array,
+    qBar: Float64Array,
+    w: core.F64Buffer,
+    bBar: core.F64Buffer,
+    l: core.F64Buffer,
+    store: WhitenedChunkStore | null,
+    out: ChunkGradients,
+  ): void {
+    const m = this.#z.n, d = this.#x.d;
+    const { gTheta, gz, gx, gr } = out;
+    const wantsK = gTheta !== null || gz !== null || gx !== null;
     using kBarAll = core.F64Buffer.alloc(m * this.#width);
     using rBarAll = core.F64Buffer.alloc(this.#width);
     using qBarBuf = core.F64Buffer.from(qBar);
@@ -324,11 +343,16 @@ class ChunkStream {
         for (let p = 0; p < t.length; p++) gz[p] += t[p];
       }
       if (gx !== null) gx.set(kernelInputContract(this.#prog, this.#z, xc, kBar, 2), start * d);
-    });
-    // Released as PyTorch frees saved tensors after backward; a second backward forms R again.
-    this.#release();
-    return [gTheta, gz, gx, gr, gl];
+    }, store);
   }
+}
+
+/** The gradients {@link ChunkStream}'s backward sums over the chunks (null: not wanted). */
+interface ChunkGradients {
+  gTheta: Float64Array | null;
+  gz: Float64Array | null;
+  gx: Float64Array | null;
+  gr: Float64Array | null;
 }
 
 /**

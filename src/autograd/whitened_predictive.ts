@@ -6,9 +6,9 @@
  *
  * Why fused: composed of generic ops, the M × B matrices (K_ux, A, Rᵀ A and their
  * gradients) cross between JS and WASM memory about 25 times a training step; here K_ux
- * is formed in WASM memory, solved and multiplied in place, and only A and U = RᵀA are
- * copied out (kept for the backward pass) — a measured 7 ms of a 60 ms SVGP step at
- * M = 256, B = 1024.
+ * is formed in WASM memory, solved and multiplied in place, and A and U = RᵀA stay there
+ * for the backward pass ({@link KeptBuffers}) — a measured 7 ms of a 60 ms SVGP step at
+ * M = 256, B = 1024, before the kept pair stayed in WASM memory too.
  *
  * @module
  */
@@ -19,6 +19,7 @@ import { gradEnabled } from "../settings.ts";
 import { record, Tensor } from "./tensor.ts";
 import { packedSlice } from "./packed_outputs.ts";
 import { showShape } from "./broadcast.ts";
+import { KeptBuffers } from "../wasm/kept_buffers.ts";
 import type { KernelOps } from "./kernel_ops.ts";
 
 /** What {@link whitenedPredictive} returns. */
@@ -133,15 +134,43 @@ export function whitenedPredictive(
   const inputs = [theta, z, x, l, m, root];
   const keep = gradEnabled() && inputs.some((t) => t.requiresGrad);
 
-  using aBuf = core.F64Buffer.alloc(nz * b);
-  core.kernelMatrixInto(prog, zs, xs, aBuf);
-  core.trsmLower(l.data, nz, aBuf, b, false); // A = L⁻¹ K_ux
-  using uBuf = core.F64Buffer.alloc(nz * b);
-  uBuf.view().set(aBuf.view());
-  core.trmmLower(root.data, nz, uBuf, b, true); // U = Rᵀ A
-  // [Aᵀm, colsum(U²) − colsum(A²)] in one pass over both matrices.
-  const out = new Float64Array(2 * b), su = new Float64Array(b), sa = new Float64Array(b);
-  const av = aBuf.view(), uv = uBuf.view(), mv = m.data;
+  // [Aᵀm, colsum(U²) − colsum(A²)], and A and U kept resident for the backward.
+  const out = new Float64Array(2 * b);
+  const aBuf = core.F64Buffer.alloc(nz * b);
+  let uBuf: core.F64Buffer | null = null;
+  let kept: KeptBuffers | null = null;
+  try {
+    core.kernelMatrixInto(prog, zs, xs, aBuf);
+    core.trsmLower(l.data, nz, aBuf, b, false); // A = L⁻¹ K_ux
+    uBuf = core.F64Buffer.alloc(nz * b);
+    uBuf.view().set(aBuf.view());
+    core.trmmLower(root.data, nz, uBuf, b, true); // U = Rᵀ A
+    meanAndVarianceTerm(aBuf.view(), uBuf.view(), m.data, nz, b, out);
+    if (keep) kept = new KeptBuffers([aBuf, uBuf], "copy");
+  } finally {
+    if (kept === null) {
+      aBuf.free();
+      uBuf?.free();
+    }
+  }
+
+  const packed = record(OP, out, [2 * b], inputs, (g) => {
+    if (kept === null) throw new Error(`${OP}: backward without the kept products`);
+    return backward(prog, zs, xs, l, m, root, theta, z, x, kept, g);
+  });
+  return { mean: packedSlice(packed, 0, [b]), varianceTerm: packedSlice(packed, b, [b]) };
+}
+
+/** out = [Aᵀm, colsum(U²) − colsum(A²)] in one pass over both M × B matrices. */
+function meanAndVarianceTerm(
+  av: Float64Array,
+  uv: Float64Array,
+  mv: Float64Array,
+  nz: number,
+  b: number,
+  out: Float64Array,
+): void {
+  const su = new Float64Array(b), sa = new Float64Array(b);
   for (let i = 0; i < nz; i++) {
     const row = i * b, mi = mv[i];
     for (let j = 0; j < b; j++) {
@@ -152,13 +181,6 @@ export function whitenedPredictive(
     }
   }
   for (let j = 0; j < b; j++) out[b + j] = su[j] - sa[j];
-  const kept = keep ? { a: aBuf.toArray(), u: uBuf.toArray() } : null;
-
-  const packed = record(OP, out, [2 * b], inputs, (g) => {
-    if (kept === null) throw new Error(`${OP}: backward without the kept products`);
-    return backward(prog, zs, xs, l, m, root, theta, z, x, kept, g);
-  });
-  return { mean: packedSlice(packed, 0, [b]), varianceTerm: packedSlice(packed, b, [b]) };
 }
 
 /** The VJPs to [θ, Z, X, L, m, R] of the packed [ḡ_μ, ḡ_v]. */
@@ -172,13 +194,35 @@ function backward(
   theta: Tensor,
   z: Tensor,
   x: Tensor,
-  kept: { a: Float64Array; u: Float64Array },
+  kept: KeptBuffers,
+  g: Float64Array,
+): (Float64Array | null)[] {
+  const bufs = kept.take();
+  if (bufs === null) throw new Error(`${OP}: a second backward through the same record`);
+  try {
+    return backwardFrom(prog, zs, xs, l, m, root, theta, z, x, bufs[0], bufs[1], g);
+  } finally {
+    for (const buf of bufs) buf.free();
+  }
+}
+
+/** {@link backward} on A and U in WASM memory (U is overwritten: Ū, then Ā, then K̄). */
+function backwardFrom(
+  prog: core.KernelProgram,
+  zs: core.PointSet,
+  xs: core.PointSet,
+  l: Tensor,
+  m: Tensor,
+  root: Tensor,
+  theta: Tensor,
+  z: Tensor,
+  x: Tensor,
+  aBuf: core.F64Buffer,
+  wBuf: core.F64Buffer,
   g: Float64Array,
 ): (Float64Array | null)[] {
   const nz = zs.n, b = xs.n;
   const gMean = g.subarray(0, b), gVar = g.subarray(b, 2 * b);
-  using aBuf = core.F64Buffer.from(kept.a);
-  using wBuf = core.F64Buffer.from(kept.u);
   const av = aBuf.view();
   let wv = wBuf.view();
   // Ū = 2 U diag(ḡ_v): the gradient of Σⱼ ḡ_vⱼ ‖uⱼ‖² with respect to U.
