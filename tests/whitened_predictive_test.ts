@@ -94,7 +94,7 @@ Deno.test("whitenedPredictive passes gradcheck for every input, L included", () 
   assert.ok(ag.gradcheck(f, [p.theta, p.z, p.x, lt, p.m, p.r], { atol: 1e-6, rtol: 1e-5 }));
 });
 
-Deno.test("whitenedPredictive without gradients keeps nothing and gives the same values", () => {
+Deno.test("whitenedPredictive without gradients keeps nothing and gives the same values, in chunks of inputs too", () => {
   const p = problem(9, 17);
   const l = factor(p.theta, p.z);
   const withGrad = whitenedPredictive(plan, p.theta, p.z, p.x, l, p.m, p.r);
@@ -103,6 +103,16 @@ Deno.test("whitenedPredictive without gradients keeps nothing and gives the same
     return whitenedPredictive(plan, p.theta, p.z, p.x, l, p.m, p.r);
   })();
   assert.strictEqual(plain.mean.requiresGrad, false);
+  // Formed in chunks of 5 inputs (the last one short): the same bits.
+  const chunked = (() => {
+    using _ = gp.settings.noGrad();
+    return whitenedPredictive(plan, p.theta, p.z, p.x, l, p.m, p.r, { chunk: 5 });
+  })();
+  assert.deepStrictEqual(Array.from(chunked.mean.data), Array.from(withGrad.mean.data));
+  assert.deepStrictEqual(
+    Array.from(chunked.varianceTerm.data),
+    Array.from(withGrad.varianceTerm.data),
+  );
   assert.deepStrictEqual(Array.from(plain.mean.data), Array.from(withGrad.mean.data));
   assert.deepStrictEqual(
     Array.from(plain.varianceTerm.data),
@@ -130,6 +140,11 @@ Deno.test("whitenedPredictive() names the argument and the shape it needs", () =
   fails(call({ l: randn([2, 2]) }), /l must be the lower Cholesky factor of K_uu, \[3, 3\]/);
   fails(call({ r: randn([3, 2]) }), /root must be the lower-triangular root of S, \[3, 3\]/);
   fails(call({ m: randn([4]) }), /m must be a Tensor of 3 entries/);
+  assert.throws(
+    () => whitenedPredictive(plan, p.theta, p.z, p.x, l, p.m, p.r, { chunk: 0 }),
+    (e: Error) =>
+      e instanceof TypeError && /options\.chunk must be a positive integer, got 0/.test(e.message),
+  );
 });
 
 Deno.test("whitenedPredictive's backward after another forward kept its own A and U (the first pair spilled to JS) gives the same gradients", () => {

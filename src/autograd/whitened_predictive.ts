@@ -20,6 +20,7 @@ import { record, Tensor } from "./tensor.ts";
 import { packedSlice } from "./packed_outputs.ts";
 import { showShape } from "./broadcast.ts";
 import { KeptBuffers } from "../wasm/kept_buffers.ts";
+import { whitenedChunkWidth } from "../wasm/whitened_chunks.ts";
 import type { KernelOps } from "./kernel_ops.ts";
 
 /** What {@link whitenedPredictive} returns. */
@@ -70,6 +71,9 @@ function squareOf(name: string, t: unknown, m: number, what: string): void {
  * @param l the lower Cholesky factor of K_uu (+ jitter), [M, M]
  * @param m the variational mean of v, [M]
  * @param root the lower-triangular root R of the variational covariance S = R Rᵀ, [M, M]
+ * @param options `chunk`: inputs formed at a time when no gradient is recorded (default
+ *   about 2²¹ / M, so a prediction holds O(M · chunk) of WASM memory); results do not
+ *   depend on it
  * @throws {TypeError} when a shape does not match
  *
  * @example
@@ -107,6 +111,7 @@ export function whitenedPredictive(
   l: Tensor,
   m: Tensor,
   root: Tensor,
+  options: { chunk?: number } = {},
 ): WhitenedPredictive {
   const [nz, d] = points("z", z);
   const [b, dx] = points("x", x);
@@ -128,29 +133,31 @@ export function whitenedPredictive(
   if (!(theta instanceof Tensor) || theta.ndim !== 1) {
     throw new TypeError(`${OP}: theta must be a vector Tensor, got ${theta}`);
   }
+  const chunk = options.chunk;
+  if (chunk !== undefined && (!Number.isSafeInteger(chunk) || chunk < 1)) {
+    throw new TypeError(
+      `${OP}: options.chunk must be a positive integer, got ${chunk}; omit it for the default`,
+    );
+  }
   const prog: core.KernelProgram = { ops: program.ops, theta: theta.data };
   const zs: core.PointSet = { data: z.data, n: nz, d };
   const xs: core.PointSet = { data: x.data, n: b, d };
   const inputs = [theta, z, x, l, m, root];
   const keep = gradEnabled() && inputs.some((t) => t.requiresGrad);
 
-  // [Aᵀm, colsum(U²) − colsum(A²)], and A and U kept resident for the backward.
+  // [Aᵀm, colsum(U²) − colsum(A²)]: with gradients, at once and A and U kept resident for
+  // the backward; without, in chunks of inputs, so that a prediction at millions of points
+  // holds only O(M · chunk) of WASM memory.
   const out = new Float64Array(2 * b);
-  const aBuf = core.F64Buffer.alloc(nz * b);
-  let uBuf: core.F64Buffer | null = null;
   let kept: KeptBuffers | null = null;
-  try {
-    core.kernelMatrixInto(prog, zs, xs, aBuf);
-    core.trsmLower(l.data, nz, aBuf, b, false); // A = L⁻¹ K_ux
-    uBuf = core.F64Buffer.alloc(nz * b);
-    uBuf.view().set(aBuf.view());
-    core.trmmLower(root.data, nz, uBuf, b, true); // U = Rᵀ A
-    meanAndVarianceTerm(aBuf.view(), uBuf.view(), m.data, nz, b, out);
-    if (keep) kept = new KeptBuffers([aBuf, uBuf], "copy");
-  } finally {
-    if (kept === null) {
-      aBuf.free();
-      uBuf?.free();
+  if (keep) {
+    kept = formProducts(prog, zs, xs, l.data, m.data, root.data, out, 0, b, true);
+  } else {
+    const width = whitenedChunkWidth(nz, b, options.chunk);
+    for (let start = 0; start < b; start += width) {
+      const c = Math.min(width, b - start);
+      const xc = { data: x.data.subarray(start * d, (start + c) * d), n: c, d };
+      formProducts(prog, zs, xc, l.data, m.data, root.data, out, start, b, false);
     }
   }
 
@@ -161,26 +168,53 @@ export function whitenedPredictive(
   return { mean: packedSlice(packed, 0, [b]), varianceTerm: packedSlice(packed, b, [b]) };
 }
 
-/** out = [Aᵀm, colsum(U²) − colsum(A²)] in one pass over both M × B matrices. */
-function meanAndVarianceTerm(
-  av: Float64Array,
-  uv: Float64Array,
+/**
+ * For the inputs `xs` (columns [start, start + c) of all `b`): A = L⁻¹ K_ux and U = RᵀA in
+ * WASM memory, then out[start + j] = (Aᵀm)ⱼ and out[b + start + j] = ‖uⱼ‖² − ‖aⱼ‖² in one
+ * pass over both; with `keep`, A and U are kept resident (returned), else freed.
+ */
+function formProducts(
+  prog: core.KernelProgram,
+  zs: core.PointSet,
+  xs: core.PointSet,
+  l: Float64Array,
   mv: Float64Array,
-  nz: number,
-  b: number,
+  root: Float64Array,
   out: Float64Array,
-): void {
-  const su = new Float64Array(b), sa = new Float64Array(b);
-  for (let i = 0; i < nz; i++) {
-    const row = i * b, mi = mv[i];
-    for (let j = 0; j < b; j++) {
-      const aij = av[row + j], uij = uv[row + j];
-      out[j] += aij * mi;
-      sa[j] += aij * aij;
-      su[j] += uij * uij;
+  start: number,
+  b: number,
+  keep: boolean,
+): KeptBuffers | null {
+  const nz = zs.n, c = xs.n;
+  const aBuf = core.F64Buffer.alloc(nz * c);
+  let uBuf: core.F64Buffer | null = null;
+  let kept: KeptBuffers | null = null;
+  try {
+    core.kernelMatrixInto(prog, zs, xs, aBuf);
+    core.trsmLower(l, nz, aBuf, c, false); // A = L⁻¹ K_ux
+    uBuf = core.F64Buffer.alloc(nz * c);
+    uBuf.view().set(aBuf.view());
+    core.trmmLower(root, nz, uBuf, c, true); // U = Rᵀ A
+    const av = aBuf.view(), uv = uBuf.view();
+    const su = new Float64Array(c), sa = new Float64Array(c);
+    for (let i = 0; i < nz; i++) {
+      const row = i * c, mi = mv[i];
+      for (let j = 0; j < c; j++) {
+        const aij = av[row + j], uij = uv[row + j];
+        out[start + j] += aij * mi;
+        sa[j] += aij * aij;
+        su[j] += uij * uij;
+      }
+    }
+    for (let j = 0; j < c; j++) out[b + start + j] = su[j] - sa[j];
+    if (keep) kept = new KeptBuffers([aBuf, uBuf], "copy");
+  } finally {
+    if (kept === null) {
+      aBuf.free();
+      uBuf?.free();
     }
   }
-  for (let j = 0; j < b; j++) out[b + j] = su[j] - sa[j];
+  return kept;
 }
 
 /** The VJPs to [θ, Z, X, L, m, R] of the packed [ḡ_μ, ḡ_v]. */
