@@ -163,7 +163,7 @@ export function whitenedPredictive(
 
   const packed = record(OP, out, [2 * b], inputs, (g) => {
     if (kept === null) throw new Error(`${OP}: backward without the kept products`);
-    return backward(prog, zs, xs, l, m, root, theta, z, x, kept, g);
+    return backward({ prog, zs, xs, theta, z, x, l, m, root }, kept, g);
   });
   return { mean: packedSlice(packed, 0, [b]), varianceTerm: packedSlice(packed, b, [b]) };
 }
@@ -217,24 +217,25 @@ function formProducts(
   return kept;
 }
 
+/** What the backward reads of the forward call. */
+interface Saved {
+  prog: core.KernelProgram;
+  zs: core.PointSet;
+  xs: core.PointSet;
+  theta: Tensor;
+  z: Tensor;
+  x: Tensor;
+  l: Tensor;
+  m: Tensor;
+  root: Tensor;
+}
+
 /** The VJPs to [θ, Z, X, L, m, R] of the packed [ḡ_μ, ḡ_v]. */
-function backward(
-  prog: core.KernelProgram,
-  zs: core.PointSet,
-  xs: core.PointSet,
-  l: Tensor,
-  m: Tensor,
-  root: Tensor,
-  theta: Tensor,
-  z: Tensor,
-  x: Tensor,
-  kept: KeptBuffers,
-  g: Float64Array,
-): (Float64Array | null)[] {
+function backward(saved: Saved, kept: KeptBuffers, g: Float64Array): (Float64Array | null)[] {
   const bufs = kept.take();
   if (bufs === null) throw new Error(`${OP}: a second backward through the same record`);
   try {
-    return backwardFrom(prog, zs, xs, l, m, root, theta, z, x, bufs[0], bufs[1], g);
+    return backwardFrom(saved, bufs[0], bufs[1], g);
   } finally {
     for (const buf of bufs) buf.free();
   }
@@ -242,19 +243,12 @@ function backward(
 
 /** {@link backward} on A and U in WASM memory (U is overwritten: Ū, then Ā, then K̄). */
 function backwardFrom(
-  prog: core.KernelProgram,
-  zs: core.PointSet,
-  xs: core.PointSet,
-  l: Tensor,
-  m: Tensor,
-  root: Tensor,
-  theta: Tensor,
-  z: Tensor,
-  x: Tensor,
+  saved: Saved,
   aBuf: core.F64Buffer,
   wBuf: core.F64Buffer,
   g: Float64Array,
 ): (Float64Array | null)[] {
+  const { prog, zs, xs, theta, z, x, l, m, root } = saved;
   const nz = zs.n, b = xs.n;
   const gMean = g.subarray(0, b), gVar = g.subarray(b, 2 * b);
   const av = aBuf.view();
