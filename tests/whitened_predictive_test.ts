@@ -170,3 +170,15 @@ Deno.test("whitenedPredictive's backward after another forward kept its own A an
   };
   assert.deepStrictEqual(grads(true), grads(false));
 });
+
+Deno.test("whitenedPredictive's second backward through a retained graph forms A and U again, with the same gradients", () => {
+  const p = problem(9, 17);
+  const q = whitenedPredictive(plan, p.theta, p.z, p.x, factor(p.theta, p.z), p.m, p.r);
+  const loss = q.mean.mul(p.wMean).add(q.varianceTerm.mul(p.wVar)).sum();
+  const leaves = [p.theta, p.z, p.x, p.m, p.r];
+  loss.backward(undefined, { retainGraph: true });
+  const first = leaves.map((t) => Array.from(t.grad!.data));
+  for (const t of leaves) t.grad = null;
+  loss.backward();
+  assert.deepStrictEqual(leaves.map((t) => Array.from(t.grad!.data)), first);
+});

@@ -47,7 +47,8 @@ pub unsafe extern "C" fn gpts_gemm_ex(
         return OK;
     }
     if accumulate == 0 {
-        core::ptr::write_bytes(c, 0, lc);
+        // 16 bytes a store (the single-thread build has no bulk-memory `memory.fill`).
+        crate::vfill::zero(core::slice::from_raw_parts_mut(c, lc));
     }
     if k == 0 || alpha == 0.0 {
         return OK;

@@ -226,7 +226,8 @@ pub unsafe extern "C" fn gpts_gemm(a: *const f64, b: *const f64, c: *mut f64, m:
     if lc == 0 {
         return OK;
     }
-    core::ptr::write_bytes(c, 0, lc);
+    // 16 bytes a store (the single-thread build has no bulk-memory `memory.fill`).
+    crate::vfill::zero(core::slice::from_raw_parts_mut(c, lc));
     if k == 0 {
         return OK;
     }

@@ -290,12 +290,10 @@ class ChunkStream {
     const gz = needs.z ? new Float64Array(m * d) : null;
     const gx = needs.x ? new Float64Array(n * d) : null;
     const gr = needs.r ? new Float64Array(n) : null;
-    const wantsK = needs.theta || needs.z || needs.x;
     // Released as PyTorch frees saved tensors after backward; a second backward forms R again.
     const kept = this.#kept?.take() ?? null;
     this.#kept = null;
     try {
-      if (!wantsK && gr === null) return [null, null, null, null, gl];
       const store = kept === null ? null : { buffer: kept[0], filled: true };
       this.#chunkGradients(r, qBar, w, bBar, l, store, { gTheta, gz, gx, gr });
     } finally {
@@ -317,6 +315,7 @@ class ChunkStream {
     const m = this.#z.n, d = this.#x.d;
     const { gTheta, gz, gx, gr } = out;
     const wantsK = gTheta !== null || gz !== null || gx !== null;
+    if (!wantsK && gr === null) return;
     using kBarAll = core.F64Buffer.alloc(m * this.#width);
     using rBarAll = core.F64Buffer.alloc(this.#width);
     using qBarBuf = core.F64Buffer.from(qBar);

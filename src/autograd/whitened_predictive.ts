@@ -149,72 +149,84 @@ export function whitenedPredictive(
   // the backward; without, in chunks of inputs, so that a prediction at millions of points
   // holds only O(M · chunk) of WASM memory.
   const out = new Float64Array(2 * b);
+  const saved: Saved = { prog, zs, xs, theta, z, x, l, m, root };
   let kept: KeptBuffers | null = null;
   if (keep) {
-    kept = formProducts(prog, zs, xs, l.data, m.data, root.data, out, 0, b, true);
+    const [a, u] = formProducts(saved, xs);
+    try {
+      meanAndVarianceTerm(a, u, m.data, out, 0, b);
+      kept = new KeptBuffers([a, u], "copy");
+    } finally {
+      if (kept === null) freeAll([a, u]);
+    }
   } else {
-    const width = whitenedChunkWidth(nz, b, options.chunk);
+    const width = whitenedChunkWidth(nz, b, chunk);
     for (let start = 0; start < b; start += width) {
       const c = Math.min(width, b - start);
       const xc = { data: x.data.subarray(start * d, (start + c) * d), n: c, d };
-      formProducts(prog, zs, xc, l.data, m.data, root.data, out, start, b, false);
+      const au = formProducts(saved, xc);
+      try {
+        meanAndVarianceTerm(au[0], au[1], m.data, out, start, b);
+      } finally {
+        freeAll(au);
+      }
     }
   }
 
-  const packed = record(OP, out, [2 * b], inputs, (g) => {
-    if (kept === null) throw new Error(`${OP}: backward without the kept products`);
-    return backward({ prog, zs, xs, theta, z, x, l, m, root }, kept, g);
-  });
+  // `kept` is set whenever a gradient is recorded (both follow from the same inputs).
+  const packed = record(OP, out, [2 * b], inputs, (g) => backward(saved, kept!, g));
   return { mean: packedSlice(packed, 0, [b]), varianceTerm: packedSlice(packed, b, [b]) };
 }
 
+function freeAll(buffers: core.F64Buffer[]): void {
+  for (const buf of buffers) buf.free();
+}
+
+/** A = L⁻¹ K_ux and U = RᵀA (M × c each) for the inputs `xs`, in new WASM buffers. */
+function formProducts(saved: Saved, xs: core.PointSet): [core.F64Buffer, core.F64Buffer] {
+  const { prog, zs, l, root } = saved;
+  const nz = zs.n, c = xs.n;
+  const a = core.F64Buffer.alloc(nz * c);
+  let u: core.F64Buffer | null = null;
+  try {
+    core.kernelMatrixInto(prog, zs, xs, a);
+    core.trsmLower(l.data, nz, a, c, false); // A = L⁻¹ K_ux
+    u = core.F64Buffer.alloc(nz * c);
+    u.view().set(a.view());
+    core.trmmLower(root.data, nz, u, c, true); // U = Rᵀ A
+    return [a, u];
+  } catch (e) {
+    a.free();
+    u?.free();
+    throw e;
+  }
+}
+
 /**
- * For the inputs `xs` (columns [start, start + c) of all `b`): A = L⁻¹ K_ux and U = RᵀA in
- * WASM memory, then out[start + j] = (Aᵀm)ⱼ and out[b + start + j] = ‖uⱼ‖² − ‖aⱼ‖² in one
- * pass over both; with `keep`, A and U are kept resident (returned), else freed.
+ * out[start + j] = (Aᵀm)ⱼ and out[b + start + j] = ‖uⱼ‖² − ‖aⱼ‖² for the c columns of A
+ * and U (inputs [start, start + c) of all `b`), in one pass over both.
  */
-function formProducts(
-  prog: core.KernelProgram,
-  zs: core.PointSet,
-  xs: core.PointSet,
-  l: Float64Array,
+function meanAndVarianceTerm(
+  a: core.F64Buffer,
+  u: core.F64Buffer,
   mv: Float64Array,
-  root: Float64Array,
   out: Float64Array,
   start: number,
   b: number,
-  keep: boolean,
-): KeptBuffers | null {
-  const nz = zs.n, c = xs.n;
-  const aBuf = core.F64Buffer.alloc(nz * c);
-  let uBuf: core.F64Buffer | null = null;
-  let kept: KeptBuffers | null = null;
-  try {
-    core.kernelMatrixInto(prog, zs, xs, aBuf);
-    core.trsmLower(l, nz, aBuf, c, false); // A = L⁻¹ K_ux
-    uBuf = core.F64Buffer.alloc(nz * c);
-    uBuf.view().set(aBuf.view());
-    core.trmmLower(root, nz, uBuf, c, true); // U = Rᵀ A
-    const av = aBuf.view(), uv = uBuf.view();
-    const su = new Float64Array(c), sa = new Float64Array(c);
-    for (let i = 0; i < nz; i++) {
-      const row = i * c, mi = mv[i];
-      for (let j = 0; j < c; j++) {
-        const aij = av[row + j], uij = uv[row + j];
-        out[start + j] += aij * mi;
-        sa[j] += aij * aij;
-        su[j] += uij * uij;
-      }
-    }
-    for (let j = 0; j < c; j++) out[b + start + j] = su[j] - sa[j];
-    if (keep) kept = new KeptBuffers([aBuf, uBuf], "copy");
-  } finally {
-    if (kept === null) {
-      aBuf.free();
-      uBuf?.free();
+): void {
+  const nz = mv.length, c = a.length / nz;
+  const av = a.view(), uv = u.view();
+  const su = new Float64Array(c), sa = new Float64Array(c);
+  for (let i = 0; i < nz; i++) {
+    const row = i * c, mi = mv[i];
+    for (let j = 0; j < c; j++) {
+      const aij = av[row + j], uij = uv[row + j];
+      out[start + j] += aij * mi;
+      sa[j] += aij * aij;
+      su[j] += uij * uij;
     }
   }
-  return kept;
+  for (let j = 0; j < c; j++) out[b + start + j] = su[j] - sa[j];
 }
 
 /** What the backward reads of the forward call. */
@@ -230,14 +242,16 @@ interface Saved {
   root: Tensor;
 }
 
-/** The VJPs to [θ, Z, X, L, m, R] of the packed [ḡ_μ, ḡ_v]. */
+/**
+ * The VJPs to [θ, Z, X, L, m, R] of the packed [ḡ_μ, ḡ_v], on the kept A and U (given to
+ * the first backward; a second one, with `retainGraph`, forms them again).
+ */
 function backward(saved: Saved, kept: KeptBuffers, g: Float64Array): (Float64Array | null)[] {
-  const bufs = kept.take();
-  if (bufs === null) throw new Error(`${OP}: a second backward through the same record`);
+  const bufs = kept.take() ?? formProducts(saved, saved.xs);
   try {
     return backwardFrom(saved, bufs[0], bufs[1], g);
   } finally {
-    for (const buf of bufs) buf.free();
+    freeAll(bufs);
   }
 }
 

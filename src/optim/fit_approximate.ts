@@ -290,9 +290,9 @@ function checkCoverage(
       const j = owner.get(p);
       if (j !== undefined) {
         throw new RangeError(
-          `${FN}: parameter ${names.get(p) ?? p} is in options.optimizers[${j}] and [${i}], ` +
-            `so it would be ` +
-            `stepped twice a batch; give each parameter to one optimizer`,
+          `${FN}: parameter ${names.get(p) ?? "(not the model's)"} is in ` +
+            `options.optimizers[${j}] and [${i}], so it would be stepped twice a batch; give ` +
+            `each parameter to one optimizer`,
         );
       }
       owner.set(p, i);

@@ -73,14 +73,6 @@ export class KeptBuffers {
     return out;
   }
 
-  /** Frees whatever is kept (a backward that did not need it). */
-  release(): void {
-    if (resident === this) resident = null;
-    for (const b of this.#buffers ?? []) b.free();
-    this.#buffers = null;
-    this.#arrays = null;
-  }
-
   #evict(): void {
     if (this.#buffers === null) return;
     if (this.#spill === "copy") this.#arrays = this.#buffers.map((b) => b.toArray());
