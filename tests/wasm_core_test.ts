@@ -128,6 +128,26 @@ Deno.test("trsmLower() solves L X = B and Lᵀ X = B, when B has many columns", 
   }
 });
 
+Deno.test("choleskyVjp() is ½(S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, across the recursion's blocks", () => {
+  for (const n of [1, 2, 31, 33, 65, 130, 257]) {
+    const { factor: l } = core.choleskyOf(spd(n, 200 + n), n);
+    const lbar = randomMatrix(n, n, 7 * n);
+    // The dense formula, with L̄'s upper triangle dropped.
+    const lower = lbar.map((v, i) => (i % n <= Math.floor(i / n) ? v : 0));
+    const p = matmul(transpose(l, n, n), lower, n, n, n);
+    for (let i = 0; i < n; i++) {
+      p[i * n + i] *= 0.5;
+      for (let j = i + 1; j < n; j++) p[i * n + j] = 0;
+    }
+    const x = core.solveLower(l, n, p, n, true); // L⁻ᵀ P
+    const st = core.solveLower(l, n, transpose(x, n, n), n, true); // Sᵀ = L⁻ᵀ Xᵀ
+    const want = st.map((_, k) => 0.5 * (st[k] + st[(k % n) * n + Math.floor(k / n)]));
+    using g = core.F64Buffer.from(lbar);
+    core.choleskyVjp(l, n, g);
+    assert.ok(relErr(g.view(), want) < 1e-12, `n=${n}: ${relErr(g.view(), want)}`);
+  }
+});
+
 Deno.test("choleskyInverse() gives A⁻¹, when A is positive definite", () => {
   for (const n of [1, 2, 31, 65, 130, 257]) {
     const a = spd(n, 200 + n);
@@ -316,6 +336,8 @@ Deno.test("linear-algebra wrappers reject sizes that do not fit their buffers", 
   assert.throws(() => core.trsmLower(a, 2, a, 1.5, false), RangeError);
   // overlapping buffers are a usage error of the ABI
   assert.throws(() => core.trsmLower(a, 1, a, 1, false), core.WasmCoreError);
+  assert.throws(() => core.choleskyVjp(a, 3, a), RangeError);
+  assert.throws(() => core.choleskyVjp(a, 2, a), core.WasmCoreError);
 });
 
 Deno.test("F64Buffer.view() stays usable, when WASM memory grows", () => {

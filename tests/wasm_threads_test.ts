@@ -43,7 +43,7 @@ function same(t: number, body: () => Float64Array): void {
 
 const SIZES = [1, 37, 130, 257, 600];
 
-Deno.test("threads: Cholesky, solves, inverse and GEMM equal the single-thread ones", () => {
+Deno.test("threads: Cholesky, its VJP, solves, inverse and GEMM equal the single-thread ones", () => {
   for (const t of [2, 3]) {
     for (const n of SIZES) {
       const a = spd(n, n + 1);
@@ -63,6 +63,12 @@ Deno.test("threads: Cholesky, solves, inverse and GEMM equal the single-thread o
         using out = core.F64Buffer.from(new Float64Array(n * n));
         core.choleskyInverseLower(l, n, out);
         return out.toArray();
+      });
+      const lbar = new Float64Array(n * n).map(rng(n + 5));
+      same(t, () => {
+        using g = core.F64Buffer.from(lbar);
+        core.choleskyVjp(l, n, g);
+        return g.toArray();
       });
       const k = n + 13;
       const ga = new Float64Array(n * k).map(rng(3)), gb = new Float64Array(k * 71).map(rng(4));

@@ -15,6 +15,7 @@
 //! | [`tri_tile`] | the register-tiled base case of the triangular solves and multiplies |
 //! | [`tri_row`] | its registers: eight columns of a row in four `f64x2` (and the portable twin) |
 //! | [`cholesky`] | blocked Cholesky and log-determinant |
+//! | [`cholesky_vjp`] | the Cholesky factor's VJP `L̄ ↦ Ā` on triangular blocks (`5n³/6`) |
 //! | [`inverse`] | `(LLᵀ)⁻¹` via `trtri` + `lauum` |
 //! | [`syr`] | rank-1 update |
 //! | [`kernel_program`] | the kernel-program interpreter (values, θ and input derivatives) |
@@ -31,6 +32,7 @@ pub mod abi_gemm_ex;
 pub mod alloc;
 pub mod blas1;
 pub mod cholesky;
+pub mod cholesky_vjp;
 pub mod gemm;
 pub mod inverse;
 pub mod kernel_program;
@@ -256,6 +258,40 @@ pub unsafe extern "C" fn gpts_cholesky_logdet(l: *const f64, n: usize) -> f64 {
         Some(len) if ptr_ok(l, len) => cholesky::logdet(l, n),
         _ => f64::NAN,
     }
+}
+
+/// In place on `g`: the VJP of `L = chol(A)`: on entry the lower triangle of `g` holds
+/// `L̄` (the upper one is ignored), on exit `g` is the full symmetric
+/// `Ā = ½ (S + Sᵀ)`, `S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹`. `L` n×n lower triangular (upper triangle not
+/// read) with a nonzero diagonal; `g` must not overlap `l`.
+///
+/// # Safety
+/// `l` and `g` must address `n*n` `f64`s each.
+#[no_mangle]
+pub unsafe extern "C" fn gpts_cholesky_vjp(l: *const f64, n: usize, g: *mut f64) -> i32 {
+    let len = match elems(n, n) {
+        Some(x) => x,
+        None => return E_SIZE,
+    };
+    if !ptr_ok(l, len) || !ptr_ok(g, len) || overlaps(l, len, g, len) {
+        return E_SIZE;
+    }
+    if n == 0 {
+        return OK;
+    }
+    let par = match Par::try_new(n) {
+        Some(p) => p,
+        None => return E_NOMEM,
+    };
+    let bytes = cholesky_vjp::scratch_len(n) * core::mem::size_of::<f64>();
+    let scratch = alloc::allocate(bytes) as *mut f64;
+    if scratch.is_null() {
+        return E_NOMEM;
+    }
+    let lv = view::MatRef::row_major(l, n, n, n);
+    cholesky_vjp::cholesky_vjp(&par, lv, MatMut::row_major(g, n, n, n), scratch);
+    alloc::release(scratch as *mut u8, bytes);
+    OK
 }
 
 /// `out = (L Lᵀ)⁻¹`, full symmetric n×n; `out` must not overlap `l`.

@@ -142,6 +142,18 @@ export function choleskyInverseOf(l: F64Input, n: number): Float64Array {
   return out.toArray();
 }
 
+/**
+ * In place on `g`: the vector–Jacobian product of the Cholesky factor `L` of A = L Lᵀ.
+ * On entry `g`'s lower triangle holds L̄ (its upper triangle is ignored); on exit `g` is
+ * the full symmetric Ā = ½ (S + Sᵀ), S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Φ keeps the lower triangle and
+ * halves the diagonal), in 5n³/6 multiply–adds on triangular blocks.
+ */
+export function choleskyVjp(l: F64Input, n: number, g: F64Buffer): void {
+  need("choleskyVjp", "l", l, count("choleskyVjp: n", n) * n);
+  need("choleskyVjp", "g", g, n * n);
+  withPtr(l, (lp) => check("gpts_cholesky_vjp", par(wasm.gpts_cholesky_vjp)(lp, n, g.ptr)));
+}
+
 /** In place: `A ← A + alpha·x xᵀ` on the full n×n `a`. */
 export function syr(a: F64Buffer, n: number, alpha: number, x: F64Input): void {
   need("syr", "a", a, count("syr: n", n) * n);

@@ -20,17 +20,44 @@ unsafe impl Sync for Par {}
 /// for every call — a triangular solve with one right-hand side at n = 1000 spent a
 /// fifth of its time clearing 2 MB of packing buffer. Only the main thread makes and
 /// drops a [`Par`] (workers never allocate), and ABI calls do not nest.
-struct Kept(core::cell::UnsafeCell<Vec<core::cell::UnsafeCell<Workspace>>>);
-// SAFETY: touched only by the main thread, in `Par::try_new` and `Par::drop`.
-unsafe impl Sync for Kept {}
-static KEPT: Kept = Kept(core::cell::UnsafeCell::new(Vec::new()));
+#[cfg(target_arch = "wasm32")]
+mod kept {
+    use super::Workspaces;
+    struct Kept(core::cell::UnsafeCell<Workspaces>);
+    // SAFETY: touched only by the main thread, in `Par::try_new` and `Par::drop`.
+    unsafe impl Sync for Kept {}
+    static KEPT: Kept = Kept(core::cell::UnsafeCell::new(Vec::new()));
+    pub fn take() -> Workspaces {
+        // SAFETY: main thread only; taken out, so no other reference exists.
+        core::mem::take(unsafe { &mut *KEPT.0.get() })
+    }
+    pub fn put(ws: Workspaces) {
+        // SAFETY: main thread only; the call that used them is over.
+        unsafe { *KEPT.0.get() = ws };
+    }
+}
+
+/// Native builds (the crate's tests, which the test harness runs on several threads at
+/// once) keep one set per calling thread.
+#[cfg(not(target_arch = "wasm32"))]
+mod kept {
+    use super::Workspaces;
+    std::thread_local!(static KEPT: core::cell::Cell<Workspaces> = const { core::cell::Cell::new(Vec::new()) });
+    pub fn take() -> Workspaces {
+        KEPT.with(|k| k.take())
+    }
+    pub fn put(ws: Workspaces) {
+        KEPT.with(|k| k.set(ws));
+    }
+}
+
+type Workspaces = Vec<core::cell::UnsafeCell<Workspace>>;
 
 impl Par {
     /// Workspaces for GEMMs of dimensions up to `max_dim`, one per [`threads`].
     pub fn try_new(max_dim: usize) -> Option<Par> {
         let t = threads();
-        // SAFETY: main thread only (see KEPT); taken out, so no other reference exists.
-        let mut ws = core::mem::take(unsafe { &mut *KEPT.0.get() });
+        let mut ws = kept::take();
         ws.truncate(t);
         ws.try_reserve_exact(t - ws.len()).ok()?;
         for w in ws.iter_mut() {
@@ -74,8 +101,7 @@ impl Par {
 impl Drop for Par {
     fn drop(&mut self) {
         CTL.busy.fetch_sub(1, SeqCst);
-        // SAFETY: main thread only (see KEPT); the call that used them is over.
-        unsafe { *KEPT.0.get() = core::mem::take(&mut self.ws) };
+        kept::put(core::mem::take(&mut self.ws));
     }
 }
 
