@@ -59,12 +59,19 @@ export interface ElboReplayErrors {
   gradErr: number;
   /** Relative to each tensor's own largest entry. */
   perTensor: Record<string, number>;
+  /**
+   * Each parameter's raw values after Adam stepped on our gradient at every recorded iterate,
+   * against GPyTorch's final raw values (relative to the tensor's largest entry).
+   */
+  finalErr: Record<string, number>;
 }
 
 /**
  * Sets the parameters to each recorded iteration, evaluates the negated ELBO and its gradients,
  * and returns the largest errors against the recorded ones; throws if the Cholesky factor's
- * upper triangle gets a gradient.
+ * upper triangle gets a gradient. Adam (GPyTorch's learning rate) steps on each of these
+ * gradients, so after the last one the raw values are where our gradients and our Adam take
+ * GPyTorch's last iterate: `finalErr` compares them with GPyTorch's final values.
  */
 export async function replayElbo<L extends gp.Module & gp.likelihoods.ApproximateLikelihood>(
   f: SvgpFixture,
@@ -72,6 +79,7 @@ export async function replayElbo<L extends gp.Module & gp.likelihoods.Approximat
 ): Promise<ElboReplayErrors> {
   let lossErr = 0, ellErr = 0, klErr = 0, gradErr = 0;
   const perTensor: Record<string, number> = {};
+  const optimizer = new gp.optim.Adam(mapped.map((p) => p.parameter), { lr: f.lr });
   for (let i = 0; i < f.iters; i++) {
     setToIteration(f, mapped, i);
     for (const p of mapped) p.parameter.grad = null;
@@ -90,8 +98,13 @@ export async function replayElbo<L extends gp.Module & gp.likelihoods.Approximat
       perTensor[p.name] = Math.max(perTensor[p.name] ?? 0, relError(ours, theirs));
     }
     if (p0Upper(mapped)) throw new Error("upper triangle got a gradient");
+    optimizer.step();
   }
-  return { lossErr, ellErr, klErr, gradErr, perTensor };
+  const finalErr: Record<string, number> = {};
+  for (const p of mapped) {
+    finalErr[p.name] = relError(asStored(p, p.parameter.rawValues), f.final.raw[p.name]);
+  }
+  return { lossErr, ellErr, klErr, gradErr, perTensor, finalErr };
 }
 
 /**

@@ -19,13 +19,20 @@ const f = loadSvgpFixture("svgp_classification_seed1_exactlogphi");
 const setup = () => setupSvgp(f, new gp.likelihoods.BernoulliLikelihood());
 
 Deno.test("VariationalELBO gives GPyTorch's loss, its two parts and every gradient, at each of the 100 recorded iterations", async () => {
-  const { lossErr, ellErr, klErr, gradErr, perTensor } = await replayElbo(f, setup());
+  const { lossErr, ellErr, klErr, gradErr, perTensor, finalErr } = await replayElbo(
+    f,
+    setup(),
+  );
   assert.ok(lossErr < 1e-12, `loss: max relative error ${lossErr}`);
   assert.ok(ellErr < 1e-12, `expected log-likelihood / N: max relative error ${ellErr}`);
   assert.ok(klErr < 1e-9, `KL / N: max relative error ${klErr}`);
   assert.ok(gradErr < 1e-10, `gradients: max error relative to the gradient ${gradErr}`);
   for (const [name, e] of Object.entries(perTensor)) {
     assert.ok(e < 1e-10, `${name}: max relative error ${e}`);
+  }
+  // Adam stepping on our gradient at each of GPyTorch's iterates: measured 5.7e-15 worst.
+  for (const [name, e] of Object.entries(finalErr)) {
+    assert.ok(e < 1e-12, `${name}: final raw values after Adam on our gradients, error ${e}`);
   }
 });
 

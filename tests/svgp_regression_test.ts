@@ -17,7 +17,10 @@ const f = loadSvgpFixture("svgp_regression_seed1");
 const setup = () => setupSvgp(f, new gp.likelihoods.GaussianLikelihood());
 
 Deno.test("VariationalELBO gives GPyTorch's loss, its two parts and every gradient, at each of the 100 recorded iterations", async () => {
-  const { lossErr, ellErr, klErr, gradErr, perTensor } = await replayElbo(f, setup());
+  const { lossErr, ellErr, klErr, gradErr, perTensor, finalErr } = await replayElbo(
+    f,
+    setup(),
+  );
   assert.ok(lossErr < 1e-11, `loss: max relative error ${lossErr}`);
   assert.ok(ellErr < 1e-11, `expected log-likelihood / N: max relative error ${ellErr}`);
   assert.ok(klErr < 1e-10, `KL / N: max relative error ${klErr}`);
@@ -28,6 +31,11 @@ Deno.test("VariationalELBO gives GPyTorch's loss, its two parts and every gradie
   // 1.3e-8 of it; 1.1e-8 with an exp one bit different).
   for (const [name, e] of Object.entries(perTensor)) {
     assert.ok(e < 2e-8, `${name}: max relative error ${e}`);
+  }
+  // Adam stepping on our gradient at each of GPyTorch's iterates ends at GPyTorch's final raw
+  // values (measured: 2.4e-11 worst, the inducing points; the issue asks for 1e-7).
+  for (const [name, e] of Object.entries(finalErr)) {
+    assert.ok(e < 1e-9, `${name}: final raw values after Adam on our gradients, error ${e}`);
   }
 });
 
@@ -41,8 +49,9 @@ Deno.test("SVGP trained by Adam from iteration 0 ends where GPyTorch's run ends,
   // Adam divides each gradient entry by its own running magnitude (+ 1e-8), so entries near
   // zero amplify float64 rounding: perturbing our own gradients by 1e-12 relative moves the
   // final inducing points by 2.2e-6 relative (measured), farther than we are from GPyTorch
-  // (5.2e-7; 2.6e-6 with an exp one bit different). Hence 1e-5 here, and the per-iteration
-  // test above for the tight comparison.
+  // (5.2e-7; 2.6e-6 with an exp one bit different). Hence 1e-5 here; the tight comparison of
+  // the final values is the per-iteration test above (Adam on our gradients at GPyTorch's
+  // iterates ends within 1e-9 of its final values).
   for (const [name, e] of Object.entries(finalErr)) {
     assert.ok(e < 1e-5, `${name}: final raw values, relative error ${e}`);
   }
