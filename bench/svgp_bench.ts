@@ -41,12 +41,12 @@ const BATCH = 1024;
  * Multiply–adds of one training step of the whitened strategy at M inducing points and
  * batch B, as gpts computes it: forward A = L⁻¹K_ux (½M²B), U = RᵀA (triangular, ½M²B),
  * the Cholesky of K_uu (⅓M³); backward L⁻ᵀĀ (½M²B), tril(K̄_ux Aᵀ) (½M²B), R U diag(ḡ)
- * (½M²B), tril(A diag(ḡ) Uᵀ) (½M²B) and the Cholesky VJP (½M³ for tril(Lᵀ L̄), two M×M
- * triangular solves, M³). The element-wise work and the kernel contractions (O(MB)) are
- * left out.
+ * (½M²B), tril(A diag(ḡ) Uᵀ) (½M²B) and the Cholesky VJP (⅚M³ on triangular blocks:
+ * tril(Lᵀ L̄) and P L⁻¹ ⅙M³ each, one full solve ½M³). The element-wise work and the
+ * kernel contractions (O(MB)) are left out.
  */
 export function svgpStepFlops(m: number, b: number): { fma: number; flops: number } {
-  const fma = 3 * m * m * b + (1 / 3 + 3 / 2) * m ** 3;
+  const fma = 3 * m * m * b + (1 / 3 + 5 / 6) * m ** 3;
   return { fma, flops: 2 * fma };
 }
 

@@ -269,19 +269,9 @@ pub unsafe extern "C" fn gpts_cholesky_logdet(l: *const f64, n: usize) -> f64 {
 /// `l` and `g` must address `n*n` `f64`s each.
 #[no_mangle]
 pub unsafe extern "C" fn gpts_cholesky_vjp(l: *const f64, n: usize, g: *mut f64) -> i32 {
-    let len = match elems(n, n) {
-        Some(x) => x,
-        None => return E_SIZE,
-    };
-    if !ptr_ok(l, len) || !ptr_ok(g, len) || overlaps(l, len, g, len) {
-        return E_SIZE;
-    }
-    if n == 0 {
-        return OK;
-    }
-    let par = match Par::try_new(n) {
-        Some(p) => p,
-        None => return E_NOMEM,
+    let par = match factor_and_square(l, n, g) {
+        Ok(p) => p,
+        Err(status) => return status,
     };
     let bytes = cholesky_vjp::scratch_len(n) * core::mem::size_of::<f64>();
     let scratch = alloc::allocate(bytes) as *mut f64;
@@ -292,6 +282,19 @@ pub unsafe extern "C" fn gpts_cholesky_vjp(l: *const f64, n: usize, g: *mut f64)
     cholesky_vjp::cholesky_vjp(&par, lv, MatMut::row_major(g, n, n, n), scratch);
     alloc::release(scratch as *mut u8, bytes);
     OK
+}
+
+/// Checks an n×n factor `l` and an n×n `out` that must not overlap it, and makes the
+/// threads' scratch; `Err(status)` is what the ABI call returns at once (`OK` for n = 0).
+unsafe fn factor_and_square(l: *const f64, n: usize, out: *const f64) -> Result<Par, i32> {
+    let len = elems(n, n).ok_or(E_SIZE)?;
+    if !ptr_ok(l, len) || !ptr_ok(out, len) || overlaps(l, len, out, len) {
+        return Err(E_SIZE);
+    }
+    if n == 0 {
+        return Err(OK);
+    }
+    Par::try_new(n).ok_or(E_NOMEM)
 }
 
 /// `out = (L Lᵀ)⁻¹`, full symmetric n×n; `out` must not overlap `l`.
@@ -314,22 +317,13 @@ pub unsafe extern "C" fn gpts_cholesky_inverse_lower(l: *const f64, n: usize, ou
 }
 
 unsafe fn cholesky_inverse_abi(l: *const f64, n: usize, out: *mut f64, mirror: bool) -> i32 {
-    let len = match elems(n, n) {
-        Some(x) => x,
-        None => return E_SIZE,
-    };
-    if !ptr_ok(l, len) || !ptr_ok(out, len) || overlaps(l, len, out, len) {
-        return E_SIZE;
+    match factor_and_square(l, n, out) {
+        Ok(par) => {
+            inverse::cholesky_inverse(&par, l, n, out, mirror);
+            OK
+        }
+        Err(status) => status,
     }
-    if n == 0 {
-        return OK;
-    }
-    let par = match Par::try_new(n) {
-        Some(p) => p,
-        None => return E_NOMEM,
-    };
-    inverse::cholesky_inverse(&par, l, n, out, mirror);
-    OK
 }
 
 /// `A ← A + alpha·x xᵀ` on the full n×n `a`; `x` must not overlap `a`.

@@ -103,14 +103,7 @@ fn cholesky_vjp_matches_central_differences() {
     let abar = vjp(&naive_cholesky(&a, n), &lbar, n);
     let mut rng = Rng::new(11);
     for _ in 0..3 {
-        let mut e = vec![0.0; n * n];
-        for i in 0..n {
-            for j in 0..=i {
-                let v = rng.sym();
-                e[i * n + j] = v;
-                e[j * n + i] = v;
-            }
-        }
+        let e = random_symmetric(n, &mut rng);
         let h = 1e-6;
         let plus: Vec<f64> = a.iter().zip(&e).map(|(x, d)| x + h * d).collect();
         let minus: Vec<f64> = a.iter().zip(&e).map(|(x, d)| x - h * d).collect();

@@ -196,14 +196,7 @@ fn grad_contract_matches_central_differences() {
         for &n in &[1usize, 20, 45] {
             let x = points(n, c.d, 50 + s as u64);
             let mut rg = Rng::new(60 + s as u64);
-            let mut g = vec![0.0; n * n];
-            for i in 0..n {
-                for j in 0..=i {
-                    let v = rg.sym();
-                    g[i * n + j] = v;
-                    g[j * n + i] = v;
-                }
-            }
+            let g = random_symmetric(n, &mut rg);
             // Only the lower triangle may be read.
             let mut g_lower = g.clone();
             for i in 0..n {

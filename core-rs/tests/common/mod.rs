@@ -30,6 +30,19 @@ impl Rng {
     }
 }
 
+/// A random symmetric n×n matrix (entries in [-1, 1)).
+pub fn random_symmetric(n: usize, rng: &mut Rng) -> Vec<f64> {
+    let mut g = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let v = rng.sym();
+            g[i * n + j] = v;
+            g[j * n + i] = v;
+        }
+    }
+    g
+}
+
 /// A well-conditioned SPD matrix `M Mᵀ / n + I` (row-major, full).
 pub fn spd(n: usize, seed: u64) -> Vec<f64> {
     let mut r = Rng::new(seed);
