@@ -41,8 +41,8 @@ pub unsafe fn cholesky_vjp(par: &Par, l: MatRef, g: MatMut, scratch: *mut f64) {
     for i in 0..n {
         g.set(i, i, 0.5 * g.at(i, i));
     }
+    // Neither triangular step writes above the diagonal, so Y's upper triangle is still zero.
     right_solve_lower(par, l, g, scratch);
-    zero_upper(g);
     par::trsm_left_upper(par, l.t(), g);
     for i in 0..n {
         for j in 0..i {
